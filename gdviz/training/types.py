@@ -1,0 +1,139 @@
+"""Immutable values exchanged between the training session and its users (CLI, GUI worker).
+
+Everything here is a frozen dataclass whose arrays are private copies marked read-only, so a
+value can cross threads without a lock.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+MODES = ("optimizer", "manual")
+OPTIMIZERS = ("gd", "momentum", "nesterov", "rmsprop", "adam")
+
+
+def frozen_array(a) -> np.ndarray:
+    """A read-only private copy of ``a`` (safe to hand to another thread)."""
+    out = np.array(a, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+def frozen_mapping(m: Mapping[str, object]) -> Mapping[str, object]:
+    """A read-only mapping of read-only array copies (``None`` values kept)."""
+    return MappingProxyType({k: (None if v is None else frozen_array(v)) for k, v in m.items()})
+
+
+@dataclass(frozen=True)
+class PlaneData:
+    """The tutorial's data set: ``y = true_W . x + true_b (+ noise)``.
+
+    Attributes
+    ----------
+    x : ndarray, shape (2, N), float32
+    y : ndarray, shape (N,), float64 (as ``np.dot([0.1, 0.2], x) + 0.3`` gives in the tutorial)
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    true_W: tuple[float, float] = (0.1, 0.2)
+    true_b: float = 0.3
+    noise: float = 0.0
+    seed: int = 0
+
+    @property
+    def points(self) -> int:
+        return int(self.x.shape[1])
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a user can set about training.  ``validated()`` returns it or raises.
+
+    ``grad_ys`` is the weight (grad_y) seeded at the loss; ``stop_gradients`` names nodes of
+    the model graph (manual mode only, as ``tf.gradients(..., stop_gradients=...)``).
+    """
+
+    mode: str = "optimizer"
+    optimizer: str = "gd"
+    lr: float = 0.5
+    momentum: float = 0.9
+    decay: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float | None = None  # None: the optimizer's TF1 default
+    grad_ys: float = 1.0
+    stop_gradients: tuple[str, ...] = ()
+
+    def validated(self) -> "TrainConfig":
+        """Return ``self`` if every field is valid, else raise ``ValueError`` naming it."""
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}"
+            )
+        _finite("learning rate", self.lr, low=0.0, low_open=True)
+        _finite("momentum", self.momentum, low=0.0, high=1.0, high_open=True)
+        _finite("decay", self.decay, low=0.0, high=1.0)
+        _finite("beta1", self.beta1, low=0.0, high=1.0, high_open=True)
+        _finite("beta2", self.beta2, low=0.0, high=1.0, high_open=True)
+        if self.epsilon is not None:
+            _finite("epsilon", self.epsilon, low=0.0, low_open=True)
+        _finite("grad_ys", self.grad_ys)
+        if not isinstance(self.stop_gradients, tuple) or not all(
+            isinstance(s, str) for s in self.stop_gradients
+        ):
+            raise ValueError("stop_gradients must be a tuple of node names")
+        return self
+
+
+def _finite(what, value, low=None, high=None, low_open=False, high_open=False) -> None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number, not {value!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{what} must be finite, not {value!r}")
+    if low is not None and (v < low or (low_open and v == low)):
+        raise ValueError(f"{what} must be {'>' if low_open else '>='} {low:g}, not {v:g}")
+    if high is not None and (v > high or (high_open and v == high)):
+        raise ValueError(f"{what} must be {'<' if high_open else '<='} {high:g}, not {v:g}")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of a training session after ``step`` updates, frozen.
+
+    Attributes
+    ----------
+    step : int
+        Number of updates applied so far.
+    loss : float
+        Loss at the current W and b (``nan``/``inf`` after divergence).
+    W : ndarray, shape (1, 2);  b : ndarray, shape (1,)
+    grad_W, grad_b : ndarray or None
+        ``d loss / d W`` and ``d loss / d b`` at the current W and b, under the current
+        grad_ys / stop_gradients (``None`` when not connected).
+    values : mapping str -> ndarray
+        Every drawn node's current value, by node name.
+    grads : mapping str -> ndarray or None
+        For every forward node, the gradient of the loss with respect to its output.
+    diverged : bool
+        True once the loss has become non-finite.
+    """
+
+    step: int
+    loss: float
+    W: np.ndarray
+    b: np.ndarray
+    grad_W: np.ndarray | None
+    grad_b: np.ndarray | None
+    values: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
+    grads: Mapping[str, np.ndarray | None] = field(default_factory=lambda: MappingProxyType({}))
+    diverged: bool = False
