@@ -1,0 +1,143 @@
+"""The graph view's layered layout: pure, deterministic, no overlaps, edges left to right."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+
+import pytest
+
+from gdviz.autodiff.describe import GraphSpec, NodeSpec
+from gdviz.gui.layout import NODE_H, NODE_W, backward_names, layered_layout, layout_graph
+
+
+def _n(name, op, inputs=(), kind="op", shape=(), scope=None):
+    if kind == "gradient" and scope is None:
+        scope = "gradients"
+    return NodeSpec(name, op, tuple(inputs), shape, "float32", kind, scope)
+
+
+def plane_spec() -> GraphSpec:
+    """The tutorial's plane fit, forward + a few gradient nodes, in creation order."""
+    return GraphSpec((
+        _n("Const", "Const", (), "constant", (2, 100)),
+        _n("Variable", "VariableV2", (), "variable", (1, 2)),
+        _n("Variable_1", "VariableV2", (), "variable", (1,)),
+        _n("MatMul", "MatMul", ("Variable", "Const"), shape=(1, 100)),
+        _n("add", "Add", ("MatMul", "Variable_1"), shape=(1, 100)),
+        _n("Const_1", "Const", (), "constant", (1, 100)),
+        _n("sub", "Sub", ("add", "Const_1"), shape=(1, 100)),
+        _n("Square", "Square", ("sub",), shape=(1, 100)),
+        _n("Mean", "Mean", ("Square",)),
+        _n("gradients/Fill", "Fill", (), "gradient"),
+        _n("gradients/Mean_grad/truediv", "RealDiv", ("gradients/Fill",), "gradient", (1, 100)),
+        _n("gradients/Square_grad/mul", "Mul", ("gradients/Mean_grad/truediv", "sub"), "gradient", (1, 100)),
+        _n("gradients/add_grad/Sum", "Sum", ("gradients/Square_grad/mul",), "gradient", (1,)),
+        _n("gradients/MatMul_grad/MatMul", "MatMul", ("gradients/Square_grad/mul", "Const"), "gradient", (1, 2)),
+        _n("GradientDescent/update", "ApplyGradientDescent",
+           ("Variable", "gradients/MatMul_grad/MatMul"), "update", (1, 2)),
+    ))
+
+
+def random_dag(n: int, seed: int) -> GraphSpec:
+    rng = random.Random(seed)
+    nodes = []
+    for i in range(n):
+        k = rng.randint(0, min(3, i))
+        inputs = tuple(f"n{j}" for j in sorted(rng.sample(range(i), k)))
+        kind = "gradient" if i > n * 0.7 and rng.random() < 0.7 else ("constant" if not inputs else "op")
+        nodes.append(_n(f"n{i}", "Op", inputs, kind))
+    return GraphSpec(tuple(nodes))
+
+
+def _assert_no_overlap(pos):
+    items = sorted(pos.items())
+    for i, (a, (xa, ya)) in enumerate(items):
+        for b, (xb, yb) in items[i + 1:]:
+            apart = abs(xa - xb) >= NODE_W or abs(ya - yb) >= NODE_H
+            assert apart, f"{a} at {(xa, ya)} overlaps {b} at {(xb, yb)}"
+
+
+def _assert_edges_left_to_right(spec, pos):
+    for src, dst in spec.edges():
+        if src in pos and dst in pos:
+            assert pos[src][0] < pos[dst][0], f"edge {src}->{dst} does not go right"
+
+
+@pytest.mark.parametrize("show", [True, False])
+def test_plane_no_overlap_and_edges_go_right(show):
+    spec = plane_spec()
+    pos = layered_layout(spec, show_gradients=show)
+    _assert_no_overlap(pos)
+    _assert_edges_left_to_right(spec, pos)
+    assert all(x >= 0 and y >= 0 for x, y in pos.values())
+
+
+def test_forward_only_hides_backward_band():
+    spec = plane_spec()
+    pos = layered_layout(spec, show_gradients=False)
+    assert set(pos) == {n.name for n in spec.nodes} - backward_names(spec)
+    assert "GradientDescent/update" in backward_names(spec)
+    assert "sub" not in backward_names(spec)
+
+
+def test_gradient_band_is_right_of_forward_graph():
+    spec = plane_spec()
+    pos = layered_layout(spec)
+    back = backward_names(spec)
+    right_of_forward = max(x for n, (x, _) in pos.items() if n not in back)
+    assert all(pos[n][0] > right_of_forward for n in back)
+
+
+def test_sources_sit_next_to_their_consumer():
+    lay = layout_graph(plane_spec(), show_gradients=False)
+    assert lay.layers["Const_1"] == lay.layers["sub"] - 1
+    assert lay.layers["Variable_1"] == lay.layers["add"] - 1
+
+
+def test_deterministic_and_stable():
+    spec = plane_spec()
+    first = layered_layout(spec)
+    for _ in range(3):
+        assert layered_layout(spec) == first
+    # a fresh process gives the very same numbers (no hash-order dependence)
+    code = ("from tests.core.test_layout import plane_spec; from gdviz.gui.layout import layered_layout;"
+            "print(sorted(layered_layout(plane_spec()).items()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONHASHSEED": "123", "PATH": ""}, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
+    assert out.stdout.strip() == str(sorted(first.items()))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_40_node_dag(seed):
+    spec = random_dag(40, seed)
+    lay = layout_graph(spec)
+    assert set(lay.positions) == set(spec.names())
+    _assert_no_overlap(lay.positions)
+    _assert_edges_left_to_right(spec, lay.positions)
+    assert layout_graph(spec).positions == lay.positions
+    # long edges are routed through one bend point per crossed layer, left to right
+    for (src, dst), bends in lay.routes.items():
+        xs = [lay.positions[src][0], *(b[0] for b in bends), lay.positions[dst][0]]
+        assert xs == sorted(xs) and len(set(xs)) == len(xs)
+        assert len(bends) == lay.layers[dst] - lay.layers[src] - 1
+
+
+def test_chain_is_straight():
+    spec = GraphSpec(tuple(_n(f"c{i}", "Op", (f"c{i-1}",) if i else ()) for i in range(5)))
+    pos = layered_layout(spec)
+    assert len({round(y, 6) for _, y in pos.values()}) == 1
+
+
+def test_empty_spec_and_cycle():
+    assert layered_layout(GraphSpec(())) == {}
+    cyc = GraphSpec((_n("a", "Op", ("b",)), _n("b", "Op", ("a",))))
+    with pytest.raises(ValueError, match="cycle"):
+        layered_layout(cyc)
+
+
+def test_layout_imports_no_qt():
+    code = "import sys, gdviz.gui.layout; print(any(m.startswith(('PySide6', 'PyQt')) for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
