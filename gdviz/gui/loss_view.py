@@ -1,0 +1,177 @@
+"""The loss curve: every step's loss, kept forever, readable at 10^6 steps.
+
+One ``PlotDataItem`` is fed from a preallocated float64 buffer that doubles when full (amortised
+O(1) per value, never drops one).  pyqtgraph's peak downsampling plus clip-to-view keep a repaint
+cheap however long the run.  Non-finite losses (a diverged run) and, in log mode, non-positive
+ones are stored as given but *displayed* as gaps (NaN), so neither the linear nor the log axis
+ever sees a value it cannot draw.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that binding)
+
+__all__ = ["LossView"]
+
+BACKGROUND = (24, 26, 32)
+CURVE_RGB = (90, 170, 255)
+MARKER_RGB = (255, 199, 64)
+INITIAL_CAPACITY = 4096
+
+
+class LossView(QWidget):
+    """Loss-per-step plot with a log-y toggle and a marker at the current step.
+
+    Buffers: ``steps`` and ``losses`` (float64, what was appended) and a display copy of the
+    losses with gaps (NaN) where the current axis cannot show a value.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._cap = INITIAL_CAPACITY
+        self._n = 0
+        self._steps = np.empty(self._cap, dtype=np.float64)
+        self._loss = np.empty(self._cap, dtype=np.float64)
+        self._disp = np.empty(self._cap, dtype=np.float64)
+        self._log = False
+        self._current: int | None = None
+
+        self.plot = pg.PlotWidget(self)
+        self.plot.setBackground(BACKGROUND)
+        pi = self.plot.getPlotItem()
+        pi.setLabel("bottom", "step")
+        pi.setLabel("left", "loss")
+        pi.showGrid(x=True, y=True, alpha=0.15)
+        pi.getAxis("bottom").enableAutoSIPrefix(False)
+        pi.getAxis("left").enableAutoSIPrefix(False)
+        self.curve = pi.plot([], [], pen=pg.mkPen(CURVE_RGB, width=1.5))
+        # why peak: a 10^6-point curve drawn at ~2 points per pixel still shows every spike
+        self.curve.setDownsampling(auto=True, method="peak")
+        self.curve.setClipToView(True)
+        self.marker = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(MARKER_RGB, width=1, style=Qt.PenStyle.DashLine),
+            label="step {value:.0f}", labelOpts=dict(position=0.92, color=MARKER_RGB, anchors=[(0, 1), (0, 1)]),
+        )
+        self.marker.setVisible(False)
+        pi.addItem(self.marker, ignoreBounds=True)
+
+        self.log_box = QCheckBox("log y")
+        self.log_box.setToolTip("Logarithmic loss axis (zero, negative and non-finite losses are not drawn)")
+        self.log_box.toggled.connect(self.set_log_y)
+        self.readout = QLabel("no steps yet")
+        self.readout.setStyleSheet("color: #8a8f98")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(6, 2, 6, 2)
+        bar.addWidget(self.readout, 1)
+        bar.addWidget(self.log_box)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.plot, 1)
+        lay.addLayout(bar)
+
+    # ---- public API -----------------------------------------------------------------------
+    def append(self, losses: np.ndarray, first_step: int) -> None:
+        """Add losses of steps ``first_step, first_step+1, ...``.
+
+        Parameters
+        ----------
+        losses : array-like, shape (k,), any real dtype (stored as float64; inf/nan kept)
+        first_step : int
+            Step of ``losses[0]``.  If it is not after the last stored step (the session was
+            reset and replays), stored values from ``first_step`` on are replaced, so the curve
+            always shows one history.
+        """
+        vals = np.asarray(losses, dtype=np.float64).reshape(-1)
+        if self._n and first_step <= self._steps[self._n - 1]:
+            self._n = int(np.searchsorted(self._steps[: self._n], first_step, side="left"))
+        k = vals.size
+        if k == 0:
+            return
+        self._reserve(self._n + k)
+        sl = slice(self._n, self._n + k)
+        self._steps[sl] = np.arange(first_step, first_step + k, dtype=np.float64)
+        self._loss[sl] = vals
+        self._disp[sl] = self._displayable(vals)
+        self._n += k
+        self._current = first_step + k - 1
+        self._update_curve()
+
+    def clear(self) -> None:
+        """Forget every value (capacity is kept)."""
+        self._n = 0
+        self._current = None
+        self._update_curve()
+
+    def set_log_y(self, on: bool) -> None:
+        """Log-scale the loss axis; non-positive and non-finite losses become gaps."""
+        on = bool(on)
+        if on != self.log_box.isChecked():
+            self.log_box.blockSignals(True)
+            self.log_box.setChecked(on)
+            self.log_box.blockSignals(False)
+        if on == self._log:
+            return
+        self._log = on
+        self._disp[: self._n] = self._displayable(self._loss[: self._n])
+        self.plot.getPlotItem().setLogMode(y=on)
+        self._update_curve()
+
+    def set_current_step(self, step: int) -> None:
+        """Move the current-step marker (``append`` also moves it to the last step)."""
+        self._current = int(step)
+        self._update_marker()
+
+    def point_count(self) -> int:
+        """Number of stored (step, loss) values."""
+        return self._n
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of the stored steps and losses, each shape (point_count,), float64."""
+        return self._steps[: self._n].copy(), self._loss[: self._n].copy()
+
+    def is_log_y(self) -> bool:
+        return self._log
+
+    # ---- internals ------------------------------------------------------------------------
+    def _reserve(self, need: int) -> None:
+        if need <= self._cap:
+            return
+        cap = self._cap
+        while cap < need:
+            cap *= 2
+        for name in ("_steps", "_loss", "_disp"):
+            old = getattr(self, name)
+            new = np.empty(cap, dtype=np.float64)
+            new[: self._n] = old[: self._n]
+            setattr(self, name, new)
+        self._cap = cap
+
+    def _displayable(self, vals: np.ndarray) -> np.ndarray:
+        ok = np.isfinite(vals)
+        if self._log:
+            ok &= vals > 0
+        return np.where(ok, vals, np.nan)
+
+    def _update_curve(self) -> None:
+        n = self._n
+        # views, not copies: pyqtgraph keeps references, and we only ever write past n
+        self.curve.setData(self._steps[:n], self._disp[:n], connect="finite")
+        self._update_marker()
+
+    def _update_marker(self) -> None:
+        if self._current is None or self._n == 0:
+            self.marker.setVisible(False)
+            self.readout.setText("no steps yet")
+            return
+        self.marker.setVisible(True)
+        self.marker.setValue(self._current)
+        i = int(np.searchsorted(self._steps[: self._n], self._current, side="right")) - 1
+        loss = self._loss[i] if i >= 0 else math.nan
+        self.readout.setText(f"step {self._current}   loss {loss:.6g}   ({self._n} points)")
