@@ -1,0 +1,157 @@
+"""The ``gdviz`` command: the desktop app, or ``--headless`` the tutorial's console fit.
+
+``gdviz --headless`` prints ``step W b`` every ``--every`` steps exactly as the tutorial's
+``print(step, sess.run(W), sess.run(b))`` does, so its output can be compared with the
+tutorial line by line.  Exit status: 0 done, 1 the GUI cannot start, 2 bad arguments
+(argparse), 3 the loss diverged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import Sequence
+
+# Only the Qt-free core is imported here: the GUI is imported lazily in _run_gui so that
+# ``gdviz --headless`` works (and stays fast) without PySide6.
+from gdviz.training.types import MODES, OPTIMIZERS
+
+EXIT_OK, EXIT_NO_GUI, EXIT_USAGE, EXIT_DIVERGED = 0, 1, 2, 3
+
+
+def _number(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"must be finite, not {text!r}")
+    return v
+
+
+def _positive(text: str) -> float:
+    v = _number(text)
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, not {text!r}")
+    return v
+
+
+def _unit_interval(text: str) -> float:
+    v = _number(text)
+    if not 0 <= v < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), not {text!r}")
+    return v
+
+
+def _non_negative(text: str) -> float:
+    v = _number(text)
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, not {text!r}")
+    return v
+
+
+def _int_at_least(low: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if v < low:
+            raise argparse.ArgumentTypeError(f"must be >= {low}, not {text!r}")
+        return v
+
+    parse.__name__ = f"integer >= {low}"
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser (exposed so tests and the GUI can reuse the defaults)."""
+    p = argparse.ArgumentParser(
+        prog="gdviz",
+        description="Watch and steer gradient descent fitting the TensorFlow tutorial's plane "
+        "y = 0.1*x1 + 0.2*x2 + 0.3.",
+        epilog="example: gdviz --headless --optimizer adam --lr 0.1 --steps 401 --every 40",
+    )
+    p.add_argument("--headless", action="store_true",
+                   help="no window: print 'step W b' lines like the tutorial")
+    p.add_argument("--mode", choices=MODES, default="optimizer",
+                   help="update with tf.train.<Optimizer>.minimize, or by hand with "
+                   "tf.gradients + assign (default: %(default)s)")
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default="gd",
+                   help="update rule (default: %(default)s)")
+    p.add_argument("--lr", type=_positive, default=0.5, help="learning rate > 0 (default: %(default)s)")
+    p.add_argument("--momentum", type=_unit_interval, default=0.9,
+                   help="momentum in [0, 1) for momentum/nesterov (default: %(default)s)")
+    p.add_argument("--steps", type=_int_at_least(0), default=201,
+                   help="number of updates (default: %(default)s)")
+    p.add_argument("--every", type=_int_at_least(1), default=20,
+                   help="print every this many steps (default: %(default)s)")
+    p.add_argument("--points", type=_int_at_least(1), default=100,
+                   help="number of data points (default: %(default)s)")
+    p.add_argument("--noise", type=_non_negative, default=0.0,
+                   help="std of Gaussian noise added to y (default: %(default)s)")
+    p.add_argument("--seed", type=_int_at_least(0), default=0,
+                   help="seed for the data and the initial W (default: %(default)s)")
+    p.add_argument("--scene", choices=("plane", "playground"), default="plane",
+                   help="GUI only: the tab shown first (default: %(default)s)")
+    return p
+
+
+def run_headless(args: argparse.Namespace, out=None, err=None) -> int:
+    """Fit the plane and print the tutorial's lines; return the exit status."""
+    from gdviz.training import PlaneFit, TrainConfig, make_plane_data
+
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    config = TrainConfig(mode=args.mode, optimizer=args.optimizer, lr=args.lr,
+                         momentum=args.momentum)
+    try:
+        config.validated()
+    except ValueError as e:  # argparse checked already; this is a safety net, not a traceback
+        print(f"gdviz: {e}", file=err)
+        return EXIT_USAGE
+    fit = PlaneFit(make_plane_data(args.points, args.noise, args.seed), config,
+                   init_seed=args.seed)
+    # Run in chunks between printed steps: the tutorial prints after update `step` when
+    # step % every == 0.
+    done = 0
+    for step in range(0, args.steps, args.every):
+        losses = fit.steps(step + 1 - done)
+        done = fit.step_count
+        if fit.diverged_at is not None:
+            return _diverged(fit, losses, err)
+        W, b = fit.weights()
+        print(step, W, b, file=out)
+    if done < args.steps:
+        losses = fit.steps(args.steps - done)
+        if fit.diverged_at is not None:
+            return _diverged(fit, losses, err)
+    return EXIT_OK
+
+
+def _diverged(fit, losses, err) -> int:
+    bad = losses[-1] if len(losses) else float("nan")
+    print(f"gdviz: loss became {bad} at step {fit.diverged_at}; try a smaller --lr", file=err)
+    return EXIT_DIVERGED
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    try:
+        import PySide6  # noqa: F401  (checked first so a missing Qt gets a clear message)
+    except ImportError as e:
+        print(f"gdviz: the desktop app needs PySide6, which cannot be imported ({e}).\n"
+              "Install it with `pip install PySide6-Essentials pyqtgraph PyOpenGL`, "
+              "or run `gdviz --headless`.", file=sys.stderr)
+        return EXIT_NO_GUI
+    from gdviz.gui.app import run_app
+
+    return int(run_app(args) or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``gdviz`` and ``python -m gdviz``; returns the exit status."""
+    args = build_parser().parse_args(argv)  # exits 2 with a usage message on bad arguments
+    if args.headless:
+        return run_headless(args)
+    return _run_gui(args)

@@ -1,0 +1,103 @@
+"""TF1's update rules built by hand from ``assign`` ops, for the "manual" update mode.
+
+The tutorial's second program replaces ``optimizer.minimize(loss)`` by
+``grad_W, grad_b = tf.gradients(loss, [W, b])`` and ``W.assign(W - lr * grad_W)``.  Here the
+same is done for every optimizer the app offers: each rule is written with the arithmetic
+of TF1's C++ kernels (``ApplyGradientDescent``, ``ApplyMomentum``, ``ApplyRMSProp``,
+``ApplyAdam``), with slot Variables initialised as TF1 does (RMSProp's mean square at ones,
+Adam's beta powers at beta1 / beta2), so a user can see every update as graph nodes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import gdviz.autodiff as tf
+from gdviz.training.types import TrainConfig
+
+#: TF1 default epsilons (``TrainConfig.epsilon = None`` means these).
+DEFAULT_EPSILON = {"rmsprop": 1e-10, "adam": 1e-8}
+
+
+def epsilon_of(config: TrainConfig) -> float:
+    return DEFAULT_EPSILON.get(config.optimizer, 0.0) if config.epsilon is None else config.epsilon
+
+
+def make_optimizer(config: TrainConfig, lr):
+    """The ``tf.train`` optimizer for ``config`` with learning rate tensor ``lr``."""
+    name = config.optimizer
+    if name == "gd":
+        return tf.train.GradientDescentOptimizer(lr)
+    if name in ("momentum", "nesterov"):
+        return tf.train.MomentumOptimizer(lr, config.momentum, use_nesterov=name == "nesterov")
+    if name == "rmsprop":
+        return tf.train.RMSPropOptimizer(lr, decay=config.decay, momentum=0.0,
+                                         epsilon=epsilon_of(config))
+    if name == "adam":
+        return tf.train.AdamOptimizer(lr, beta1=config.beta1, beta2=config.beta2,
+                                      epsilon=epsilon_of(config))
+    raise ValueError(f"unknown optimizer {name!r}")
+
+
+def _slot(var, name: str, value: float = 0.0):
+    """A non-trainable slot Variable shaped like ``var`` (named like TF1's ``W/Momentum``)."""
+    init = np.full(var.shape, value, dtype=var.dtype)
+    return tf.Variable(init, trainable=False, name=f"{var.name}/{name}")
+
+
+def manual_updates(config: TrainConfig, lr, grads_and_vars) -> list:
+    """Assign ops applying ``config.optimizer``'s TF1 rule to each ``(grad, var)``.
+
+    Parameters
+    ----------
+    config : TrainConfig
+    lr : Tensor, scalar float32
+        The learning rate.
+    grads_and_vars : list of (Tensor or None, Variable)
+        A ``None`` gradient (path cut by stop_gradients) leaves its variable unchanged.
+
+    Returns
+    -------
+    list of Tensor
+        The ops to run once per step (variable assigns, then slot bookkeeping).
+    """
+    pairs = [(g, v) for g, v in grads_and_vars if g is not None]
+    opt = config.optimizer
+    dt = np.float32
+    updates = []
+    if opt == "gd":
+        for g, v in pairs:
+            updates.append(v.assign(v - lr * g))
+    elif opt in ("momentum", "nesterov"):
+        mu = dt(config.momentum)
+        for g, v in pairs:
+            accum = _slot(v, "Momentum")
+            new_accum = accum.assign(accum * mu + g)
+            if opt == "nesterov":
+                updates.append(v.assign(v - (g * lr + new_accum * mu * lr)))
+            else:
+                updates.append(v.assign(v - new_accum * lr))
+    elif opt == "rmsprop":
+        rho, eps = dt(config.decay), dt(epsilon_of(config))
+        for g, v in pairs:
+            ms = _slot(v, "RMSProp", 1.0)  # TF1 starts the mean square at ones
+            mom = _slot(v, "RMSProp_1")
+            new_ms = ms.assign(ms + (tf.square(g) - ms) * (dt(1) - rho))
+            new_mom = mom.assign(mom * dt(0.0) + (g * lr) / tf.sqrt(new_ms + eps))
+            updates.append(v.assign(v - new_mom))
+    elif opt == "adam":
+        b1, b2, eps = dt(config.beta1), dt(config.beta2), dt(epsilon_of(config))
+        b1p = tf.Variable(b1, trainable=False, name="beta1_power")
+        b2p = tf.Variable(b2, trainable=False, name="beta2_power")
+        alpha = lr * tf.sqrt(dt(1) - b2p) / (dt(1) - b1p)
+        for g, v in pairs:
+            m = _slot(v, "Adam")
+            s = _slot(v, "Adam_1")
+            new_m = m.assign(m + (g - m) * (dt(1) - b1))
+            new_s = s.assign(s + (tf.square(g) - s) * (dt(1) - b2))
+            updates.append(v.assign(v - (new_m * alpha) / (tf.sqrt(new_s) + eps)))
+        if pairs:  # the beta powers advance once per step, after the updates read them
+            updates += [b1p.assign(b1p * b1), b2p.assign(b2p * b2)]
+    else:
+        raise ValueError(f"unknown optimizer {opt!r}")
+    return updates

@@ -1,0 +1,65 @@
+"""Freeze the state of a built plane-fit model into a :class:`Snapshot` with one ``sess.run``."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+
+from gdviz.autodiff.describe import GraphSpec
+from gdviz.training.types import Snapshot, frozen_array
+
+# Fetching these would *run* them (change W, b or a slot), so a snapshot never does.
+_SIDE_EFFECT_PREFIXES = ("Assign", "Apply", "NoOp")
+
+
+def _readable(node) -> bool:
+    return node.kind != "update" and node.kind != "placeholder" and not node.op_type.startswith(
+        _SIDE_EFFECT_PREFIXES)
+
+
+class SnapshotFetcher:
+    """Knows which nodes a snapshot reads; the fetch list is built once per model.
+
+    Parameters
+    ----------
+    model : plane_fit._Model
+        A built model (graph, session, W, b, loss, record).
+    spec : GraphSpec
+        The drawn nodes; every side-effect-free one gets its value in ``Snapshot.values``.
+    """
+
+    def __init__(self, model, spec: GraphSpec):
+        self._model = model
+        graph, record = model.graph, model.record
+        self._value_names = tuple(n.name for n in spec.nodes if _readable(n))
+        # d loss / d node for every forward node (None where no gradient reached it).
+        self._grad_of = {n.name: record.grad_of(n.name) for n in spec.nodes
+                         if n.kind not in ("gradient", "update")}
+        self._gW = record.grad_of(model.W.name)
+        self._gb = record.grad_of(model.b.name)
+        names = [model.loss.name, model.W.name, model.b.name, *self._value_names]
+        names += [g for g in self._grad_of.values() if g is not None]
+        names += [g for g in (self._gW, self._gb) if g is not None]
+        self._names = tuple(dict.fromkeys(names))  # unique, order kept
+        self._fetches = [graph.get_node(n) for n in self._names]
+
+    def snapshot(self, step: int, diverged: bool) -> Snapshot:
+        """Run the cached fetch list once and freeze the results."""
+        got = dict(zip(self._names, self._model.sess.run(self._fetches)))
+        m = self._model
+        values = MappingProxyType({n: frozen_array(got[n]) for n in self._value_names})
+        grads = MappingProxyType({n: None if g is None else frozen_array(got[g])
+                                  for n, g in self._grad_of.items()})
+        loss = float(np.asarray(got[m.loss.name]))
+        return Snapshot(
+            step=step,
+            loss=loss,
+            W=frozen_array(got[m.W.name]),
+            b=frozen_array(got[m.b.name]),
+            grad_W=None if self._gW is None else frozen_array(got[self._gW]),
+            grad_b=None if self._gb is None else frozen_array(got[self._gb]),
+            values=values,
+            grads=grads,
+            diverged=diverged or not np.isfinite(loss),
+        )
