@@ -10,11 +10,30 @@ from __future__ import annotations
 
 import os
 
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication, QOffscreenSurface, QOpenGLContext
 
 MIN_GL_VERSION = (2, 0)
 
 _cached: bool | None = None
+
+
+def share_gl_contexts() -> bool:
+    """Ask Qt to let every GL context share resources; returns True if it was in time.
+
+    Why: pyqtgraph.opengl compiles each shader program once per *process* and reuses it, so a
+    second ``GLViewWidget`` (a second window, the next test) would use a program that does not
+    exist in its own context (``glUseProgram: invalid value``: blank points and surfaces).
+    Shared contexts make those programs valid everywhere.  Only effective before the
+    ``QApplication`` exists, so this module calls it on import, and ``app.py`` may call it too.
+    """
+    if QCoreApplication.instance() is not None:
+        return QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts, True)
+    return True
+
+
+share_gl_contexts()
 
 
 def clear_cache() -> None:

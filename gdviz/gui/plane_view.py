@@ -376,7 +376,10 @@ class FallbackPlaneView(QWidget):
             return
         y = np.asarray(self._data.y, dtype=np.float64).reshape(-1)
         pred = _predict(self._data, self._W, self._b)
-        pred = np.where(np.isfinite(pred), pred, np.nan)
+        if not np.isfinite(pred).all():  # diverged: draw nothing rather than a wrong fit
+            self.points.setData([], [])
+            self.residuals.setData([], [])
+            return
         self.points.setData(y, pred)
         seg_x = np.repeat(y, 2)
         seg_y = np.empty_like(seg_x)

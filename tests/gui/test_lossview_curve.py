@@ -1,0 +1,104 @@
+"""The loss curve keeps every value, survives log mode with zero/nan/inf, clears, marks the step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdviz.gui.loss_view import LossView
+
+
+@pytest.fixture
+def lv(qtbot):
+    v = LossView()
+    qtbot.addWidget(v)
+    v.resize(600, 300)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def test_keeps_every_point_across_many_appends(lv, qtbot):
+    rng = np.random.default_rng(0)
+    chunks, step = [], 0
+    while step < 100_000:
+        k = min(int(rng.integers(1, 3000)), 100_000 - step)
+        c = rng.random(k) * np.exp(-step / 20_000)
+        lv.append(c.astype(np.float32 if step % 2 else np.float64), step)
+        chunks.append(c)
+        step += k
+    assert lv.point_count() == 100_000
+    steps, losses = lv.data()
+    assert steps.dtype == np.float64 and losses.dtype == np.float64
+    np.testing.assert_array_equal(steps, np.arange(100_000))
+    expected = np.concatenate([c.astype(np.float32 if i % 2 else np.float64) for i, c in
+                               zip(np.cumsum([0] + [len(c) for c in chunks])[:-1], chunks)]).astype(np.float64)
+    np.testing.assert_array_equal(losses, expected)
+    # the plotted curve holds them all too (downsampling happens at draw time only)
+    x, y = lv.curve.getOriginalDataset()
+    assert len(x) == 100_000
+    lv.grab()
+
+
+def test_log_toggle_with_zero_nan_inf_does_not_raise(lv):
+    lv.append(np.array([1.0, 0.5, 0.0, -1.0, np.nan, np.inf, -np.inf, 1e-3]), 0)
+    lv.grab()
+    lv.set_log_y(True)
+    assert lv.is_log_y() and lv.log_box.isChecked()
+    lv.grab()  # paints in log mode: pytest-qt fails the test on any exception in paint
+    _, y = lv.curve.getOriginalDataset()
+    assert np.isnan(y[[2, 3, 4, 5, 6]]).all()  # undrawable in log: gaps
+    np.testing.assert_array_equal(y[[0, 1, 7]], [1.0, 0.5, 1e-3])
+    lv.append(np.array([0.0, 2.0]), 8)
+    lv.grab()
+    lv.set_log_y(False)
+    lv.grab()
+    _, y = lv.curve.getOriginalDataset()
+    assert y[2] == 0.0 and y[3] == -1.0 and np.isnan(y[5])  # linear: only non-finite are gaps
+    _, losses = lv.data()
+    assert np.isinf(losses[5]) and losses[3] == -1.0  # stored as given
+
+
+def test_all_nan_in_log_mode(lv):
+    lv.set_log_y(True)
+    lv.append(np.full(10, np.nan), 0)
+    lv.grab()
+    assert lv.point_count() == 10
+
+
+def test_log_checkbox_drives_log_mode(lv):
+    lv.append(np.linspace(1, 0.01, 50), 0)
+    lv.log_box.setChecked(True)
+    assert lv.is_log_y()
+    assert lv.plot.getPlotItem().ctrl.logYCheck.isChecked()
+    lv.log_box.setChecked(False)
+    assert not lv.is_log_y()
+
+
+def test_clear_and_current_step(lv):
+    lv.append(np.ones(100), 0)
+    assert lv.marker.value() == 99 and lv.marker.isVisible()
+    lv.set_current_step(42)
+    assert lv.marker.value() == 42
+    assert "step 42" in lv.readout.text()
+    lv.clear()
+    assert lv.point_count() == 0 and not lv.marker.isVisible()
+    x, _ = lv.curve.getOriginalDataset()
+    assert x is None or len(x) == 0
+    lv.append(np.array([3.0, 2.0]), 0)
+    assert lv.point_count() == 2
+
+
+def test_replay_after_reset_replaces_the_tail(lv):
+    lv.append(np.arange(10, dtype=float), 0)
+    lv.append(np.array([7.0, 7.0]), 5)  # session went back to step 5
+    steps, losses = lv.data()
+    np.testing.assert_array_equal(steps, [0, 1, 2, 3, 4, 5, 6])
+    np.testing.assert_array_equal(losses, [0, 1, 2, 3, 4, 7, 7])
+    lv.append(np.array([], dtype=float), 0)  # an empty append at step 0 is a reset
+    assert lv.point_count() == 0
+
+
+def test_downsampling_and_clip_configured(lv):
+    opts = lv.curve.opts
+    assert opts["autoDownsample"] and opts["downsampleMethod"] == "peak" and opts["clipToView"]
