@@ -1,0 +1,405 @@
+"""Scene items of the computation-graph view: :class:`NodeItem` and :class:`EdgeItem`.
+
+Items are created once per graph and then only *updated* (texts, shading, marks); everything
+is drawn in :meth:`paint`, so no child items appear or disappear while training runs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath,
+                           QPainterPathStroker, QPen, QPolygonF)
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent, QGraphicsSceneMouseEvent
+
+from gdviz.autodiff.describe import NodeSpec
+from gdviz.gui.layout import NODE_H, NODE_W
+
+#: (fill, border) per node kind.
+KIND_COLOURS = {
+    "variable": ("#dbeafe", "#2563eb"),
+    "constant": ("#f1f5f9", "#64748b"),
+    "placeholder": ("#fef9c3", "#a16207"),
+    "op": ("#ffffff", "#334155"),
+    "gradient": ("#f3e8ff", "#7e22ce"),
+    "update": ("#dcfce7", "#15803d"),
+}
+FORWARD_KINDS = ("variable", "constant", "placeholder", "op")
+STOP_RED = QColor("#dc2626")
+GLOW = QColor("#f59e0b")  # the backward pass: "gradient known here"
+FINAL_GREEN = QColor("#16a34a")
+GRAD_EDGE = QColor("#9333ea")
+FWD_EDGE = QColor("#1e293b")
+CUT_GREY = QColor("#9ca3af")
+
+_SMALL = 6  # arrays with at most this many entries are printed in full on the node
+_MAX_INLINE = 30  # ... if the text fits in this many characters
+_PAD = 7.0
+_MARGIN = 14.0  # room around the box for glow and badges
+
+
+def format_value(value) -> str:
+    """Compact one-line text for a node: 4 significant digits, or ``shape mean=...``.
+
+    >>> format_value(np.array([[0.1, 0.25]]))
+    '[[0.1, 0.25]]'
+    """
+    if value is None:
+        return "None"
+    a = np.asarray(value)
+    if a.dtype.kind not in "biufc":
+        return str(a.dtype)
+    if a.ndim == 0:
+        return f"{a.item():.4g}"
+    if a.size <= _SMALL:
+        text = np.array2string(a, separator=", ", formatter={"all": lambda v: f"{v:.4g}"})
+        text = " ".join(text.split())  # one line
+        if len(text) <= _MAX_INLINE:
+            return text
+    shape = "x".join(str(d) for d in a.shape)
+    mean = float(np.mean(a)) if a.size else float("nan")
+    return f"{shape} mean={mean:.4g}"
+
+
+def format_full(value, threshold: int = 400) -> str:
+    """The whole array for a tooltip (summarised beyond ``threshold`` entries)."""
+    if value is None:
+        return "None"
+    a = np.asarray(value)
+    body = np.array2string(a, threshold=threshold, precision=6, max_line_width=100, separator=", ")
+    return f"shape {a.shape}, {a.dtype}\n{body}"
+
+
+def magnitude(value) -> float | None:
+    """Mean absolute value of a gradient, or None when there is none."""
+    if value is None:
+        return None
+    a = np.asarray(value, dtype=np.float64)
+    if a.size == 0:
+        return 0.0
+    m = float(np.mean(np.abs(a)))
+    return m if math.isfinite(m) else float("inf")
+
+
+def _font(px: int, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPixelSize(px)
+    f.setBold(bold)
+    return f
+
+
+class NodeItem(QGraphicsItem):
+    """One graph node: a rounded box showing name, op, shape, value and (forward) gradient.
+
+    Parameters
+    ----------
+    spec : NodeSpec
+        What the node is; its ``kind`` picks the colours.
+    on_click : callable, optional
+        Called with the node name on a left click.
+    """
+
+    NAME_FONT = _font(13, bold=True)
+    TEXT_FONT = _font(11)
+    BADGE_FONT = _font(10, bold=True)
+
+    def __init__(self, spec: NodeSpec, on_click: Callable[[str], None] | None = None):
+        super().__init__()
+        self.spec = spec
+        self.name = spec.name
+        self._on_click = on_click
+        self.value = None
+        self.grad = None
+        self.value_text = ""
+        self.grad_text = ""  # "" when the node is not a forward node or has no gradient entry
+        self.stopped = False  # in the user's stop_gradients
+        self.state = ""  # backward animation: "", "pending", "known", "current"
+        self.anim_stopped = False
+        self.is_final = False
+        self.seed = False
+        self.paths = 0  # number of summed contributions (shown when > 1)
+        self.unconnected = ""  # reason text when an x got no gradient
+        self._hover = False
+        self.setZValue(2)
+        self.setAcceptHoverEvents(True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.LeftButton)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, False)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def is_forward(self) -> bool:
+        return self.spec.kind in FORWARD_KINDS
+
+    def set_data(self, value, grad, has_grad: bool) -> bool:
+        """Store the node's value and gradient; repaint only if the texts changed."""
+        self.value, self.grad = value, grad
+        vt = format_value(value) if value is not None else ""
+        gt = ""
+        if self.is_forward and has_grad:
+            gt = "∇ " + (format_value(grad) if grad is not None else "None")
+        if vt == self.value_text and gt == self.grad_text:
+            return False
+        self.value_text, self.grad_text = vt, gt
+        self.update()
+        return True
+
+    def set_marks(self, **marks) -> None:
+        """Set any of stopped, state, anim_stopped, is_final, seed, paths, unconnected."""
+        changed = False
+        for key, val in marks.items():
+            if getattr(self, key) != val:
+                setattr(self, key, val)
+                changed = True
+        if changed:
+            self.update()
+
+    def tooltip_text(self) -> str:
+        s = self.spec
+        lines = [f"{s.name}   ({s.op_type}, {s.kind})",
+                 f"shape {_shape_text(s.shape)}  dtype {s.dtype}"]
+        if s.inputs:
+            lines.append("inputs: " + ", ".join(s.inputs))
+        if self.stopped:
+            lines.append("in stop_gradients: treated as a constant, nothing flows to its inputs")
+        if s.op_type == "StopGradient":
+            lines.append("stop_gradient op: never passes a gradient to its input")
+        lines.append("\nvalue = " + (format_full(self.value) if self.value is not None else "(not computed)"))
+        if self.is_forward and (self.grad is not None or self.grad_text):
+            lines.append("\ngradient = " + format_full(self.grad))
+        if self.unconnected:
+            lines.append("\nno gradient: " + self.unconnected)
+        if self.is_forward:
+            lines.append("\n(click to toggle stop_gradients)")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ Qt overrides
+    def boundingRect(self) -> QRectF:
+        return QRectF(-NODE_W / 2 - _MARGIN, -NODE_H / 2 - _MARGIN, NODE_W + 2 * _MARGIN, NODE_H + 2 * _MARGIN)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self._box(), 9, 9)
+        return path
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        box = self._box()
+        fill, border = (QColor(c) for c in KIND_COLOURS.get(self.spec.kind, KIND_COLOURS["op"]))
+        if self.state in ("current", "known"):
+            glow = QColor(GLOW)
+            glow.setAlpha(200 if self.state == "current" else 90)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(glow)
+            grow = 9 if self.state == "current" else 5
+            painter.drawRoundedRect(box.adjusted(-grow, -grow, grow, grow), 13, 13)
+        if self.state == "pending":
+            fill = fill.lighter(103)
+        pen = QPen(border, 1.4)
+        if self.is_final:
+            pen = QPen(FINAL_GREEN, 3.2)
+        if self.stopped or self.anim_stopped or self.spec.op_type == "StopGradient":
+            pen = QPen(STOP_RED, 3.0)
+        if self._hover:
+            pen.setWidthF(pen.widthF() + 1.0)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(box, 9, 9)
+        self._paint_texts(painter, box)
+        self._paint_badges(painter, box)
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        # Built lazily: formatting a big array on every training step would be wasted work.
+        self.setToolTip(self.tooltip_text())
+        self._hover = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._hover = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            event.accept()  # keeps the view from starting a pan
+        else:
+            event.ignore()
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.shape().contains(event.pos()):
+            if self._on_click is not None:
+                self._on_click(self.name)
+        event.accept()
+
+    # ------------------------------------------------------------------ drawing helpers
+    def _box(self) -> QRectF:
+        return QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H)
+
+    def _paint_texts(self, painter: QPainter, box: QRectF) -> None:
+        inner = box.adjusted(_PAD, 4, -_PAD, -4)
+        w = inner.width()
+        y = inner.top()
+        painter.setFont(self.NAME_FONT)
+        fm = QFontMetricsF(self.NAME_FONT)
+        painter.setPen(QColor("#0f172a"))
+        name = self.name
+        if fm.horizontalAdvance(name) > w and self.spec.grad_scope and name.startswith(self.spec.grad_scope + "/"):
+            name = name[len(self.spec.grad_scope) + 1:]  # the scope is in the tooltip and the colour
+        name = fm.elidedText(name, Qt.TextElideMode.ElideLeft, w)
+        painter.drawText(QRectF(inner.left(), y, w, 17), Qt.AlignmentFlag.AlignCenter, name)
+        y += 18
+        painter.setFont(self.TEXT_FONT)
+        fm = QFontMetricsF(self.TEXT_FONT)
+        lines = [(f"{self.spec.op_type}  {_shape_text(self.spec.shape)}", QColor("#475569"))]
+        if self.value_text:
+            lines.append(("= " + self.value_text, QColor("#0f172a")))
+        if self.grad_text:
+            if self.state == "pending":
+                lines.append(("∇ ?", QColor("#94a3b8")))
+            else:
+                colour = QColor("#b45309") if self.state in ("known", "current") else QColor("#7e22ce")
+                lines.append((self.grad_text, colour))
+        for text, colour in lines[:3]:
+            painter.setPen(colour)
+            painter.drawText(QRectF(inner.left(), y, w, 15), Qt.AlignmentFlag.AlignCenter,
+                             fm.elidedText(text, Qt.TextElideMode.ElideRight, w))
+            y += 15
+
+    def _badges(self) -> list[tuple[str, QColor]]:
+        out = []
+        if self.spec.op_type == "StopGradient":
+            out.append(("stop op", STOP_RED.darker(130)))
+        if self.stopped or self.anim_stopped:
+            out.append(("stop", STOP_RED))
+        if self.seed:
+            out.append(("seed", GLOW.darker(120)))
+        if self.paths > 1:
+            out.append((f"Σ {self.paths} paths", GLOW.darker(120)))
+        if self.is_final:
+            out.append(("final", FINAL_GREEN))
+        if self.unconnected:
+            out.append(("None", QColor("#6b7280")))
+        return out
+
+    def _paint_badges(self, painter: QPainter, box: QRectF) -> None:
+        painter.setFont(self.BADGE_FONT)
+        fm = QFontMetricsF(self.BADGE_FONT)
+        right = box.right() - 6
+        for text, colour in self._badges():
+            w = fm.horizontalAdvance(text) + 10
+            r = QRectF(right - w, box.top() - 9, w, 16)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(r, 7, 7)
+            painter.setPen(QColor("white"))
+            painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+            right -= w + 4
+
+
+def _shape_text(shape: tuple) -> str:
+    if shape == ():
+        return "scalar"
+    return "(" + ",".join("?" if d is None else str(d) for d in shape) + ")"
+
+
+class EdgeItem(QGraphicsItem):
+    """An arrow from ``src`` to ``dst`` (the forward direction), optionally through bend points.
+
+    ``strength`` in [0, 1] (or None) sets pen width and opacity: the log-scaled size of the
+    gradient flowing back along the edge.  ``cut`` draws it dashed grey; ``glow`` (1 = already
+    travelled, 2 = this animation frame) underlays an amber band and a backward arrowhead.
+    """
+
+    ARROW = 9.0
+
+    def __init__(self, src: NodeItem, dst: NodeItem, gradient: bool = False):
+        super().__init__()
+        self.src, self.dst = src, dst
+        self.gradient = gradient  # drawn in the gradient colour
+        self.strength: float | None = None
+        self.static_cut = False  # from set_stopped / stop_gradient ops
+        self.anim_cut = False  # from the backward animation
+        self.glow = 0
+        self._bends: tuple[tuple[float, float], ...] = ()
+        self._path = QPainterPath()
+        self.setZValue(1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(False)
+
+    @property
+    def cut(self) -> bool:
+        return self.static_cut or self.anim_cut
+
+    def set_route(self, bends) -> None:
+        self._bends = tuple(bends)
+        self.adjust()
+
+    def adjust(self) -> None:
+        """Recompute the path after an end node moved."""
+        self.prepareGeometryChange()
+        a = self.src.pos() + QPointF(NODE_W / 2, 0)
+        b = self.dst.pos() - QPointF(NODE_W / 2 + 2, 0)
+        pts = [a] + [QPointF(x, y) for x, y in self._bends] + [b]
+        path = QPainterPath(pts[0])
+        for p, q in zip(pts, pts[1:]):
+            dx = (q.x() - p.x()) / 2
+            path.cubicTo(QPointF(p.x() + dx, p.y()), QPointF(q.x() - dx, q.y()), q)
+        self._path = path
+
+    def set_marks(self, **marks) -> None:
+        """Set any of strength, static_cut, anim_cut, glow."""
+        changed = False
+        for key, val in marks.items():
+            if getattr(self, key) != val:
+                setattr(self, key, val)
+                changed = True
+        if changed:
+            self.update()
+
+    def pen(self) -> QPen:
+        if self.cut:
+            pen = QPen(CUT_GREY, 1.6, Qt.PenStyle.DashLine)
+            return pen
+        colour = QColor(GRAD_EDGE if self.gradient else FWD_EDGE)
+        t = self.strength
+        if t is None:
+            colour.setAlpha(110 if self.gradient else 150)
+            return QPen(colour, 1.3)
+        colour.setAlpha(int(55 + 200 * t))
+        return QPen(colour, 0.8 + 4.2 * t)
+
+    def boundingRect(self) -> QRectF:
+        m = 12.0
+        return self._path.boundingRect().adjusted(-m, -m, m, m)
+
+    def shape(self) -> QPainterPath:
+        stroker = QPainterPathStroker()
+        stroker.setWidth(8)
+        return stroker.createStroke(self._path)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if self.glow:
+            band = QColor(GLOW)
+            band.setAlpha(170 if self.glow == 2 else 80)
+            painter.setPen(QPen(band, 9 if self.glow == 2 else 6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self._path)
+        pen = self.pen()
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        end = self._path.pointAtPercent(1.0)
+        self._arrow(painter, end, +1, pen.color())
+        if self.glow and not self.cut:  # the gradient travels the other way
+            start = self._path.pointAtPercent(0.0) + QPointF(2, 0)
+            self._arrow(painter, start, -1, GLOW.darker(130))
+
+    def _arrow(self, painter: QPainter, tip: QPointF, direction: int, colour: QColor) -> None:
+        a = self.ARROW
+        poly = QPolygonF([tip, tip + QPointF(-direction * a, -a / 2), tip + QPointF(-direction * a, a / 2)])
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(colour))
+        painter.drawPolygon(poly)

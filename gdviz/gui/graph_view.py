@@ -1,0 +1,434 @@
+"""The computation-graph view: nodes, edges shaded by gradient size, stops, backward animation.
+
+Keys (when the view has focus): ``Right``/``Space`` next backward step, ``Left`` one step back,
+``Home`` restart the animation, ``Esc`` leave it, ``F`` fit, ``+``/``-`` zoom, ``0`` 100 %.
+While a backward animation is loaded the view keeps Right/Left/Space/Home for itself even if
+the window binds them as shortcuts; otherwise they go to the window.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QWheelEvent
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
+
+from gdviz.autodiff.describe import BackwardFrame, GradientRecord, GraphSpec, backward_frames
+from gdviz.gui.graph_items import FORWARD_KINDS, EdgeItem, NodeItem, magnitude
+from gdviz.gui.layout import Layout, backward_names, layout_graph
+
+_DECADES = 4.0  # edge shading spans this many orders of magnitude below the largest gradient
+_MIN_SCALE, _MAX_SCALE = 0.05, 6.0
+_BACKGROUND = QColor("#fbfbfd")
+_ANIM_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Space, Qt.Key.Key_Home)
+
+
+class GraphView(QGraphicsView):
+    """Draws a :class:`GraphSpec`; items are matched by node name and reused across updates.
+
+    Signals
+    -------
+    node_clicked(str)
+        A node was left-clicked (the app toggles it in ``stop_gradients``).
+    """
+
+    node_clicked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setBackgroundBrush(_BACKGROUND)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._spec: GraphSpec | None = None
+        self._record: GradientRecord | None = None
+        self._key = None
+        self._nodes: dict[str, NodeItem] = {}
+        self._edges: dict[tuple[str, str], EdgeItem] = {}
+        self._back: set[str] = set()
+        self._layouts: dict[bool, Layout] = {}
+        self._contrib: dict[tuple[str, str], str] = {}
+        self._fwd_consumers: dict[str, int] = {}
+        self._show_gradients = True
+        self._stopped: set[str] = set()
+        self._values: Mapping = {}
+        self._grads: Mapping = {}
+        self._frames: tuple[BackwardFrame, ...] = ()
+        self._anim_record: GradientRecord | None = None
+        self._pos = 0
+        self._auto_fit = True  # until the user zooms or pans, keep the whole graph in view
+
+    # ------------------------------------------------------------------ graph
+    def set_graph(self, spec: GraphSpec, record: GradientRecord | None = None) -> None:
+        """Show ``spec``; items are rebuilt only if the nodes or edges changed.
+
+        Parameters
+        ----------
+        spec : GraphSpec
+            Nodes to draw, in creation order.
+        record : GradientRecord, optional
+            The ``gradients()`` call whose per-edge contributions shade the edges.
+        """
+        key = tuple((n.name, n.op_type, n.inputs, n.kind, tuple(n.shape)) for n in spec.nodes)
+        self._spec, self._record = spec, record
+        self._contrib = {(node, consumer): g for node, consumer, g in (record.contributions if record else ())}
+        if key == self._key:
+            self._shade_edges()
+            return
+        self._key = key
+        self._rebuild(spec)
+
+    def _rebuild(self, spec: GraphSpec) -> None:
+        self.clear_backward()
+        self.scene().clear()
+        self._nodes, self._edges, self._layouts = {}, {}, {}
+        self._back = backward_names(spec)
+        self._fwd_consumers: dict[str, int] = {}
+        for src, dst in set(spec.edges()):
+            if dst not in self._back:
+                self._fwd_consumers[src] = self._fwd_consumers.get(src, 0) + 1
+        for n in spec.nodes:
+            item = NodeItem(n, on_click=self._emit_clicked)
+            self._nodes[n.name] = item
+            self.scene().addItem(item)
+        for src, dst in dict.fromkeys(spec.edges()):  # x * x is drawn once
+            if src == dst:
+                continue
+            edge = EdgeItem(self._nodes[src], self._nodes[dst], gradient=dst in self._back)
+            self._edges[(src, dst)] = edge
+            self.scene().addItem(edge)
+        self._stopped &= set(self._nodes)
+        self._apply_layout()
+        self._apply_stops()
+        self.set_values(self._values, self._grads)
+        self._auto_fit = True
+        if self.isVisible():
+            self.fit()
+
+    def _layout(self) -> Layout:
+        if self._show_gradients not in self._layouts:
+            self._layouts[self._show_gradients] = layout_graph(self._spec, self._show_gradients)
+        return self._layouts[self._show_gradients]
+
+    def _apply_layout(self) -> None:
+        if self._spec is None:
+            return
+        lay = self._layout()
+        for name, item in self._nodes.items():
+            p = lay.positions.get(name)
+            item.setVisible(p is not None)
+            if p is not None:
+                item.setPos(*p)
+        for key, edge in self._edges.items():
+            edge.setVisible(key[0] in lay.positions and key[1] in lay.positions)
+            edge.set_route(lay.routes.get(key, ()))
+        rect = self._content_rect()
+        self.scene().setSceneRect(rect.adjusted(-rect.width(), -rect.height(), rect.width(), rect.height()))
+
+    def set_show_gradients(self, on: bool) -> None:
+        """Forward graph only (False) or forward + gradient/update nodes (True)."""
+        if bool(on) == self._show_gradients:
+            return
+        self._show_gradients = bool(on)
+        self._apply_layout()
+        if self._auto_fit and self.isVisible():
+            self.fit()
+
+    def show_gradients(self) -> bool:
+        return self._show_gradients
+
+    # ------------------------------------------------------------------ values
+    def set_values(self, values: Mapping, grads: Mapping) -> None:
+        """Update node texts and edge shading; never creates items.
+
+        Parameters
+        ----------
+        values : Mapping[str, ndarray]
+            Current value of nodes by name (missing names show no value).
+        grads : Mapping[str, ndarray or None]
+            Current gradient of forward nodes by name; ``None`` shows "∇ None".
+        """
+        self._values, self._grads = values, grads
+        for name, item in self._nodes.items():
+            item.set_data(values.get(name), grads.get(name), name in grads)
+        self._shade_edges()
+
+    def _edge_gradient(self, src: str, dst: str):
+        """The gradient flowing back along ``src -> dst``, best available estimate."""
+        if dst in self._back:  # gradient-graph edges carry the source's (gradient) value
+            return self._values.get(src) if self._nodes[src].spec.kind == "gradient" else None
+        gnode = self._contrib.get((src, dst))
+        if gnode is not None and gnode in self._values:
+            return self._values[gnode]
+        if self._fwd_consumers.get(src, 0) == 1 and self._grads.get(src) is not None:
+            return self._grads[src]  # the only path: the whole gradient of src came this way
+        return self._grads.get(dst)
+
+    def _shade_edges(self) -> None:
+        mags = {k: magnitude(self._edge_gradient(*k)) for k in self._edges}
+        finite = [m for m in mags.values() if m is not None and math.isfinite(m) and m > 0]
+        top = max(finite, default=0.0)
+        for k, edge in self._edges.items():
+            m = mags[k]
+            if m is None or top == 0.0:
+                t = None if m is None else 0.0
+            elif not math.isfinite(m):
+                t = 1.0
+            elif m <= 0:
+                t = 0.0
+            else:
+                t = max(0.0, 1.0 + math.log10(m / top) / _DECADES)
+            edge.set_marks(strength=t)
+
+    # ------------------------------------------------------------------ stops
+    def set_stopped(self, names: Iterable[str]) -> None:
+        """Mark nodes in ``stop_gradients``; their incoming edges are drawn cut."""
+        self._stopped = {n for n in names if n in self._nodes}
+        self._apply_stops()
+
+    def stopped(self) -> tuple[str, ...]:
+        return tuple(n for n in self._nodes if n in self._stopped)
+
+    def _apply_stops(self) -> None:
+        for name, item in self._nodes.items():
+            item.set_marks(stopped=name in self._stopped)
+        for (src, dst), edge in self._edges.items():
+            op_stop = self._nodes[dst].spec.op_type == "StopGradient"
+            edge.set_marks(static_cut=dst in self._stopped or op_stop)
+
+    def cut_edges(self) -> tuple[tuple[str, str], ...]:
+        """Edges currently drawn cut (by stops or by the backward animation)."""
+        return tuple(k for k, e in self._edges.items() if e.cut)
+
+    # ------------------------------------------------------------------ backward animation
+    def start_backward(self, record: GradientRecord) -> None:
+        """Load the frames of ``record``; forward nodes show "∇ ?" until their frame.
+
+        Frames for nodes not drawn, or that received no contribution, are skipped.
+        """
+        self._anim_record = record
+        self._frames = tuple(f for f in backward_frames(record) if f.node in self._nodes and f.sources)
+        self.backward_reset()
+
+    def backward_step(self) -> bool:
+        """Show the next frame; False (and no change) when every frame has been shown."""
+        if self._pos >= len(self._frames):
+            return False
+        frame = self._frames[self._pos]
+        for item in self._nodes.values():
+            if item.state == "current":
+                item.set_marks(state="known")
+        for edge in self._edges.values():
+            if edge.glow == 2:
+                edge.set_marks(glow=1)
+        paths = len(set(frame.sources))
+        self._nodes[frame.node].set_marks(state="current", seed="<seed>" in frame.sources, paths=paths,
+                                          is_final=frame.is_x, anim_stopped=frame.stopped)
+        for consumer in frame.sources:
+            edge = self._edges.get((frame.node, consumer))
+            if edge is not None:
+                edge.set_marks(glow=2)
+        if frame.stopped:
+            for (src, dst), edge in self._edges.items():
+                if dst == frame.node:
+                    edge.set_marks(anim_cut=True)
+        self._pos += 1
+        if self._pos == len(self._frames):
+            self._mark_unconnected()
+        return True
+
+    def backward_back(self) -> None:
+        """Go one frame back (replays from the start)."""
+        target = max(0, self._pos - 1)
+        self.backward_reset()
+        while self._pos < target:
+            self.backward_step()
+
+    def backward_reset(self) -> None:
+        """Back to before the first frame (the animation stays loaded)."""
+        self._pos = 0
+        pending = self._anim_record is not None
+        for item in self._nodes.values():
+            state = "pending" if pending and item.is_forward and item.name not in self._back else ""
+            item.set_marks(state=state, seed=False, paths=0, is_final=False, anim_stopped=False, unconnected="")
+        for edge in self._edges.values():
+            edge.set_marks(glow=0, anim_cut=False)
+        if pending and not self._frames:
+            self._mark_unconnected()
+
+    def clear_backward(self) -> None:
+        """Leave the animation: normal display again."""
+        self._anim_record, self._frames = None, ()
+        self.backward_reset()
+
+    def backward_position(self) -> int:
+        """Number of frames shown so far."""
+        return self._pos
+
+    def backward_length(self) -> int:
+        return len(self._frames)
+
+    def highlighted(self) -> tuple[str, ...]:
+        """Nodes whose gradient became known so far, in animation order."""
+        return tuple(f.node for f in self._frames[: self._pos])
+
+    def _mark_unconnected(self) -> None:
+        rec = self._anim_record
+        for x, reason in (rec.unconnected if rec is not None else ()):
+            if x in self._nodes:
+                self._nodes[x].set_marks(unconnected=reason)
+
+    # ------------------------------------------------------------------ items, for tests and the app
+    def node_item(self, name: str) -> NodeItem:
+        try:
+            return self._nodes[name]
+        except KeyError:
+            raise KeyError(f"graph view has no node named {name!r}") from None
+
+    def edge_item(self, src: str, dst: str) -> EdgeItem:
+        try:
+            return self._edges[(src, dst)]
+        except KeyError:
+            raise KeyError(f"graph view has no edge {src!r} -> {dst!r}") from None
+
+    def scene_item_count(self) -> int:
+        return len(self.scene().items())
+
+    def node_names(self) -> tuple[str, ...]:
+        return tuple(self._nodes)
+
+    def _emit_clicked(self, name: str) -> None:
+        self.node_clicked.emit(name)
+
+    # ------------------------------------------------------------------ view
+    def _content_rect(self) -> QRectF:
+        rect = QRectF()
+        for item in self._nodes.values():
+            if item.isVisible():
+                rect = rect.united(item.sceneBoundingRect())
+        for edge in self._edges.values():
+            if edge.isVisible():
+                rect = rect.united(edge.sceneBoundingRect())
+        return rect
+
+    def fit(self) -> None:
+        """Zoom so the whole visible graph fits (never beyond 150 %)."""
+        rect = self._content_rect()
+        if rect.isEmpty():
+            return
+        self.resetTransform()
+        self.fitInView(rect.adjusted(-10, -10, 10, 10), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.transform().m11() > 1.5:
+            self.resetTransform()
+            self.scale(1.5, 1.5)
+            self.centerOn(rect.center())
+
+    def zoom(self, factor: float) -> None:
+        """Scale the view by ``factor`` (clamped to a sensible range)."""
+        current = self.transform().m11()
+        factor = min(max(factor, _MIN_SCALE / current), _MAX_SCALE / current)
+        self.scale(factor, factor)
+        self._auto_fit = False
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._auto_fit:
+            self.fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom(1.15 ** steps)
+        event.accept()
+
+    def mousePressEvent(self, event) -> None:
+        if self.itemAt(event.position().toPoint()) is None:
+            self._auto_fit = False  # the user is panning: stop re-fitting on resize
+        super().mousePressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        # Keep the animation keys while an animation is loaded, even if the window binds them.
+        if event.type() == QEvent.Type.ShortcutOverride and self._frames:
+            if isinstance(event, QKeyEvent) and event.key() in _ANIM_KEYS:
+                event.accept()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_Space) and self._frames:
+            self.backward_step()
+        elif key == Qt.Key.Key_Left and self._frames:
+            self.backward_back()
+        elif key == Qt.Key.Key_Home and self._frames:
+            self.backward_reset()
+        elif key == Qt.Key.Key_Escape and self._anim_record is not None:
+            self.clear_backward()
+        elif key == Qt.Key.Key_F:
+            self._auto_fit = True
+            self.fit()
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom(1.25)
+        elif key == Qt.Key.Key_Minus:
+            self.zoom(0.8)
+        elif key == Qt.Key.Key_0:
+            self.resetTransform()
+            self._auto_fit = False
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    # ------------------------------------------------------------------ export
+    def _render(self, painter: QPainter, width: float, height: float, source: QRectF) -> None:
+        painter.fillRect(QRectF(0, 0, width, height), QColor("white"))
+        self.scene().render(painter, QRectF(0, 0, width, height), source, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def export_png(self, path: str | Path, scale: float = 2.0) -> None:
+        """Render the visible graph to a PNG (white background, ``scale`` px per scene unit)."""
+        source = self._content_rect().adjusted(-16, -16, 16, 16)
+        if source.isEmpty():
+            source = QRectF(0, 0, 200, 100)
+        scale = min(scale, 8000.0 / max(source.width(), source.height()))
+        w, h = max(1, math.ceil(source.width() * scale)), max(1, math.ceil(source.height() * scale))
+        image = QImage(w, h, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self._render(painter, w, h, source)
+        painter.end()
+        if not image.save(str(path), "PNG"):
+            raise OSError(f"could not write PNG image to {str(path)!r}")
+
+    def export_svg(self, path: str | Path) -> None:
+        """Write the visible graph as SVG (vector; texts stay text)."""
+        source = self._content_rect().adjusted(-16, -16, 16, 16)
+        if source.isEmpty():
+            source = QRectF(0, 0, 200, 100)
+        w, h = math.ceil(source.width()), math.ceil(source.height())
+        gen = QSvgGenerator()
+        gen.setFileName(str(path))
+        gen.setSize(QSize(w, h))
+        gen.setViewBox(QRectF(0, 0, w, h))
+        gen.setTitle("gdviz computation graph")
+        gen.setDescription("Nodes: " + ", ".join(n for n, i in self._nodes.items() if i.isVisible()))
+        painter = QPainter()
+        if not painter.begin(gen):
+            raise OSError(f"could not write SVG file {str(path)!r}")
+        painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self._render(painter, w, h, source)
+        painter.end()

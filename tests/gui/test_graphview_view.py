@@ -1,0 +1,214 @@
+"""GraphView: items built once, texts follow values, stops, forward/gradient toggle, clicks, export."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from gdviz.autodiff.describe import GradientRecord, GraphSpec, NodeSpec
+from gdviz.gui.graph_items import format_full, format_value
+from gdviz.gui.graph_view import GraphView
+
+SHOTS = Path(os.environ.get("GDVIZ_SHOTS", "/tmp/gdviz_shots"))
+
+
+def _n(name, op, inputs=(), kind="op", shape=()):
+    return NodeSpec(name, op, tuple(inputs), shape, "float32", kind, "gradients" if kind == "gradient" else None)
+
+
+def plane_spec() -> GraphSpec:
+    return GraphSpec((
+        _n("Const", "Const", (), "constant", (2, 100)),
+        _n("Variable", "VariableV2", (), "variable", (1, 2)),
+        _n("Variable_1", "VariableV2", (), "variable", (1,)),
+        _n("MatMul", "MatMul", ("Variable", "Const"), shape=(1, 100)),
+        _n("add", "Add", ("MatMul", "Variable_1"), shape=(1, 100)),
+        _n("Const_1", "Const", (), "constant", (1, 100)),
+        _n("sub", "Sub", ("add", "Const_1"), shape=(1, 100)),
+        _n("Square", "Square", ("sub",), shape=(1, 100)),
+        _n("Mean", "Mean", ("Square",)),
+        _n("gradients/Fill", "Fill", (), "gradient"),
+        _n("gradients/Mean_grad/truediv", "RealDiv", ("gradients/Fill",), "gradient", (1, 100)),
+        _n("gradients/Square_grad/mul_1", "Mul", ("gradients/Mean_grad/truediv", "sub"), "gradient", (1, 100)),
+        _n("gradients/add_grad/Sum_1", "Sum", ("gradients/Square_grad/mul_1",), "gradient", (1,)),
+        _n("gradients/MatMul_grad/MatMul", "MatMul", ("gradients/Square_grad/mul_1", "Const"), "gradient", (1, 2)),
+    ))
+
+
+RECORD = GradientRecord(
+    scope="gradients", ys=("Mean",), xs=("Variable", "Variable_1"), seeds=("gradients/Fill",),
+    order=("Mean", "Square", "sub", "add", "MatMul", "Variable_1", "Variable"),
+    contributions=(("Mean", "<seed>", "gradients/Fill"), ("Square", "Mean", "gradients/Mean_grad/truediv"),
+                   ("sub", "Square", "gradients/Square_grad/mul_1"), ("add", "sub", "gradients/Square_grad/mul_1"),
+                   ("MatMul", "add", "gradients/Square_grad/mul_1"), ("Variable_1", "add", "gradients/add_grad/Sum_1"),
+                   ("Variable", "MatMul", "gradients/MatMul_grad/MatMul")),
+)
+
+
+def values_for(spec: GraphSpec, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    values = {n.name: rng.normal(size=n.shape).astype(np.float32) for n in spec.nodes}
+    grads = {n.name: rng.normal(size=n.shape) for n in spec.nodes if n.kind != "gradient"}
+    return values, grads
+
+
+@pytest.fixture
+def view(qtbot):
+    v = GraphView()
+    qtbot.addWidget(v)
+    v.resize(1200, 500)
+    v.set_graph(plane_spec(), RECORD)
+    return v
+
+
+def test_format_value_is_compact():
+    assert format_value(np.float32(3.14159265)) == "3.142"
+    assert format_value(np.array([[0.1, 0.2]])) == "[[0.1, 0.2]]"
+    assert format_value(np.array([1234567.0])) == "[1.235e+06]"
+    big = format_value(np.ones((2, 100)) * 0.5)
+    assert big == "2x100 mean=0.5"
+    assert format_value(None) == "None"
+    assert "0.123456" in format_full(np.array([0.123456]))
+
+
+def test_set_values_creates_no_items(view):
+    spec = plane_spec()
+    count = view.scene_item_count()
+    assert count == len(spec.nodes) + len(set(spec.edges()))
+    items = {n: view.node_item(n) for n in spec.names()}
+    for seed in range(40):
+        view.set_values(*values_for(spec, seed))
+    assert view.scene_item_count() == count
+    view.set_graph(plane_spec(), RECORD)  # same names: update only
+    assert all(view.node_item(n) is items[n] for n in spec.names())
+    assert view.scene_item_count() == count
+
+
+def test_new_names_rebuild(view):
+    spec = GraphSpec(plane_spec().nodes + (_n("extra", "Neg", ("Mean",)),))
+    old = view.node_item("MatMul")
+    view.set_graph(spec)
+    assert view.node_item("MatMul") is not old
+    assert view.scene_item_count() == len(spec.nodes) + len(set(spec.edges()))
+    with pytest.raises(KeyError, match="nope"):
+        view.node_item("nope")
+
+
+def test_node_texts_show_values_and_gradients(view):
+    values, grads = values_for(plane_spec())
+    values["Variable"] = np.array([[0.1, 0.2]], np.float32)
+    grads["Variable"] = np.array([[-1.23456, 2.0]])
+    values["Mean"] = np.float32(0.012345678)
+    grads["Const_1"] = None
+    view.set_values(values, grads)
+    w = view.node_item("Variable")
+    assert w.value_text == "[[0.1, 0.2]]"
+    assert w.grad_text == "∇ [[-1.235, 2]]"
+    assert view.node_item("Mean").value_text == "0.01235"
+    assert view.node_item("Const").value_text.startswith("2x100 mean=")
+    assert view.node_item("Const_1").grad_text == "∇ None"
+    assert view.node_item("gradients/Fill").grad_text == ""  # gradient nodes show a value only
+    tip = view.node_item("Const").tooltip_text()
+    assert "shape (2, 100)" in tip and tip.count("\n") > 10  # the full array, not a summary line
+
+
+def test_set_stopped_marks_nodes_and_cut_edges(view):
+    view.set_stopped(["add", "not-a-node"])
+    assert view.stopped() == ("add",)
+    assert view.node_item("add").stopped
+    assert set(view.cut_edges()) == {("MatMul", "add"), ("Variable_1", "add")}
+    assert not view.edge_item("add", "sub").cut
+    view.set_stopped([])
+    assert view.cut_edges() == () and not view.node_item("add").stopped
+
+
+def test_stop_gradient_op_always_cuts_its_input(qtbot):
+    v = GraphView()
+    qtbot.addWidget(v)
+    v.set_graph(GraphSpec((_n("a", "Const", (), "constant"), _n("StopGradient", "StopGradient", ("a",)),
+                           _n("mul", "Mul", ("StopGradient", "a")))))
+    assert v.cut_edges() == (("a", "StopGradient"),)
+
+
+def test_show_gradients_toggles_visibility(view):
+    count = view.scene_item_count()
+    grad_names = [n.name for n in plane_spec().nodes if n.kind == "gradient"]
+    assert all(view.node_item(n).isVisible() for n in grad_names)
+    view.set_show_gradients(False)
+    assert not any(view.node_item(n).isVisible() for n in grad_names)
+    assert view.node_item("MatMul").isVisible()
+    assert not view.edge_item("sub", "gradients/Square_grad/mul_1").isVisible()
+    assert view.edge_item("sub", "Square").isVisible()
+    assert view.scene_item_count() == count
+    view.set_show_gradients(True)
+    assert all(view.node_item(n).isVisible() for n in grad_names)
+
+
+def test_nodes_never_overlap_in_the_scene(view):
+    for show in (True, False):
+        view.set_show_gradients(show)
+        rects = [view.node_item(n).mapRectToScene(view.node_item(n).shape().boundingRect())
+                 for n in view.node_names() if view.node_item(n).isVisible()]
+        for i, a in enumerate(rects):
+            assert not any(a.intersects(b) for b in rects[i + 1:])
+
+
+def test_click_on_node_emits_its_name(view, qtbot):
+    view.show()
+    qtbot.waitExposed(view)
+    for name in ("MatMul", "Variable_1"):
+        pos = view.mapFromScene(view.node_item(name).scenePos())
+        with qtbot.waitSignal(view.node_clicked, timeout=2000) as blocker:
+            qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+        assert blocker.args == [name]
+
+
+def test_edges_shaded_by_gradient_magnitude(view):
+    values, grads = values_for(plane_spec())
+    values["gradients/MatMul_grad/MatMul"] = np.full((1, 2), 5.0, np.float32)  # W's contribution
+    values["gradients/add_grad/Sum_1"] = np.full((1,), 0.005, np.float32)  # b's contribution
+    view.set_values(values, grads)
+    strong = view.edge_item("Variable", "MatMul").strength
+    weak = view.edge_item("Variable_1", "add").strength
+    assert strong is not None and weak is not None and strong > weak + 0.5
+    assert max(e for e in (view.edge_item(*k).strength for k in plane_spec().edges()) if e is not None) == 1.0
+
+
+def test_wheel_zooms_and_f_fits(view, qtbot):
+    view.show()
+    qtbot.waitExposed(view)
+    before = view.transform().m11()
+    centre = QPointF(view.viewport().rect().center())
+    ev = QWheelEvent(centre, view.viewport().mapToGlobal(centre), QPoint(0, 0), QPoint(0, 240),
+                     Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), ev)
+    assert view.transform().m11() == pytest.approx(before * 1.15 ** 2)
+    qtbot.keyClick(view, Qt.Key.Key_F)
+    assert view.transform().m11() == pytest.approx(before)
+
+
+def test_export_png_and_svg(view, qtbot, tmp_path):
+    view.set_values(*values_for(plane_spec()))
+    view.set_stopped(["add"])
+    png, svg = tmp_path / "graph.png", tmp_path / "graph.svg"
+    view.export_png(png)
+    img = QImage(str(png))
+    assert not img.isNull() and img.width() > 200 and img.height() > 50
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    assert len(colours) > 5
+    view.export_svg(svg)
+    text = svg.read_text(encoding="utf-8")
+    assert text.lstrip().startswith(("<?xml", "<svg"))
+    for name in ("MatMul", "Variable_1", "Square", "gradients/Fill"):
+        assert name in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    view.export_png(SHOTS / "graphview_export.png")
+    view.show()
+    qtbot.waitExposed(view)
+    view.grab().save(str(SHOTS / "graphview_window.png"))
