@@ -8,6 +8,11 @@ import pytest
 from gdviz.gui.loss_view import LossView
 
 
+def plotted(lv: LossView) -> int:
+    x = lv.curve.getOriginalDataset()[0]
+    return 0 if x is None else len(x)
+
+
 @pytest.fixture
 def lv(qtbot):
     v = LossView()
@@ -34,10 +39,25 @@ def test_keeps_every_point_across_many_appends(lv, qtbot):
     expected = np.concatenate([c.astype(np.float32 if i % 2 else np.float64) for i, c in
                                zip(np.cumsum([0] + [len(c) for c in chunks])[:-1], chunks)]).astype(np.float64)
     np.testing.assert_array_equal(losses, expected)
-    # the plotted curve holds them all too (downsampling happens at draw time only)
-    x, y = lv.curve.getOriginalDataset()
-    assert len(x) == 100_000
+    # the plotted curve gets them all too (downsampling happens at draw time only), after the
+    # short coalescing timer that keeps big curves from being re-fed on every append
+    qtbot.waitUntil(lambda: plotted(lv) == 100_000)
     lv.grab()
+
+
+def test_big_curves_coalesce_redraws(lv, qtbot):
+    lv.append(np.ones(60_000), 0)
+    qtbot.waitUntil(lambda: plotted(lv) == 60_000)
+    calls = []
+    orig = lv.curve.setData
+    lv.curve.setData = lambda *a, **k: (calls.append(1), orig(*a, **k))
+    for i in range(20):
+        lv.append(np.full(10, 0.5), 60_000 + 10 * i)
+    assert calls == []  # no event loop ran: the timer has not fired yet
+    assert lv.point_count() == 60_200 and "step 60199" in lv.readout.text()  # data and readout: at once
+    qtbot.waitUntil(lambda: plotted(lv) == 60_200)
+    assert len(calls) == 1
+    assert lv.marker.value() == 60_199
 
 
 def test_log_toggle_with_zero_nan_inf_does_not_raise(lv):
