@@ -1,0 +1,156 @@
+"""The controller: owns the worker thread and is the GUI's single door to training.
+
+Views and controls never touch the worker: controls emit intents, the main window calls the
+controller, and the controller forwards the worker's frozen messages as its own signals from
+``@Slot`` methods that run in the GUI thread (PySide6 runs lambdas and plain functions
+connected to a cross-thread signal in the *sender's* thread, so none are used here).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from gdviz.gui.worker import Divergence, TrainingWorker, Update
+from gdviz.training.types import TrainConfig
+
+
+class TrainingController(QObject):
+    """Start, steer and stop a :class:`TrainingWorker` in its own :class:`QThread`.
+
+    Signals
+    -------
+    update_ready(Update)       every Update from the worker (GUI thread)
+    playing_changed(bool)      the worker acknowledged play (True) or pause (False)
+    diverged(Divergence)       the loss became non-finite; training is paused
+    message(str)               a rejected command or an error, for the status bar
+    stopped()                  the worker loop ended (after :meth:`shutdown`)
+    """
+
+    update_ready = Signal(object)
+    playing_changed = Signal(bool)
+    diverged = Signal(object)
+    message = Signal(str)
+    stopped = Signal()
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Any],
+        data_factory: Callable[[int, float, int], Any] | None = None,
+        speed: float | None = None,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self._worker = TrainingWorker(session_factory, data_factory, speed)
+        # No Qt parent: the thread must outlive nothing by accident; shutdown() ends it.
+        self._thread = QThread()
+        self._thread.setObjectName("gdviz-training")
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.yielded.connect(self._on_yielded)
+        self._worker.paused.connect(self._on_paused)
+        self._worker.resumed.connect(self._on_resumed)
+        self._worker.diverged.connect(self._on_diverged)
+        self._worker.rejected.connect(self._on_rejected)
+        self._worker.errored.connect(self._on_errored)
+        self._worker.finished.connect(self._on_finished)
+        self._playing = False
+        self._last: Update | None = None
+        self._running = False
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        if not self._running:
+            self._running = True
+            self._thread.start()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop the loop and wait for the thread; True when it has finished."""
+        if not self._running:
+            return True
+        self._worker.request_stop()
+        self._thread.quit()
+        ok = self._thread.wait(timeout_ms)
+        self._running = not ok
+        return bool(ok)
+
+    @property
+    def thread(self) -> QThread:
+        return self._thread
+
+    @property
+    def worker(self) -> TrainingWorker:
+        return self._worker
+
+    def is_running(self) -> bool:
+        return self._running and self._thread.isRunning()
+
+    # ------------------------------------------------------------------ intents
+    def play(self) -> None:
+        self._worker.play()
+
+    def pause(self) -> None:
+        self._worker.pause()
+
+    def toggle(self) -> None:
+        if self._worker.is_playing():
+            self.pause()
+        else:
+            self.play()
+
+    def is_playing(self) -> bool:
+        """The requested state (the acknowledged one arrives as ``playing_changed``)."""
+        return self._worker.is_playing()
+
+    def step(self) -> None:
+        """Pause and do exactly one update."""
+        self._worker.step_once()
+
+    def reset(self) -> None:
+        self._worker.reset()
+
+    def set_config(self, config: TrainConfig) -> None:
+        self._worker.configure(config)
+
+    def set_speed(self, steps_per_s: float | None) -> None:
+        self._worker.set_speed(steps_per_s)
+
+    def new_data(self, points: int, noise: float, seed: int) -> None:
+        self._worker.new_data(points, noise, seed)
+
+    def last_update(self) -> Update | None:
+        return self._last
+
+    # ------------------------------------------------------------------ worker -> GUI
+    @Slot(object)
+    def _on_yielded(self, update: Update) -> None:
+        self._last = update
+        self.update_ready.emit(update)
+
+    @Slot()
+    def _on_paused(self) -> None:
+        self._playing = False
+        self.playing_changed.emit(False)
+
+    @Slot()
+    def _on_resumed(self) -> None:
+        self._playing = True
+        self.playing_changed.emit(True)
+
+    @Slot(object)
+    def _on_diverged(self, info: Divergence) -> None:
+        self.diverged.emit(info)
+
+    @Slot(str)
+    def _on_rejected(self, text: str) -> None:
+        self.message.emit(text)
+
+    @Slot(str)
+    def _on_errored(self, text: str) -> None:
+        self.message.emit(text)
+
+    @Slot()
+    def _on_finished(self) -> None:
+        self._thread.quit()
+        self.stopped.emit()

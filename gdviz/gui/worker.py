@@ -1,0 +1,394 @@
+"""The training worker: runs a plane-fit session in its own thread, talks to the GUI by signals.
+
+Ownership (STYLE.md rules 3-6): the session is created *inside* the worker thread and only the
+worker ever touches it.  The GUI talks to the worker through two thread-safe channels read
+between steps -- a :class:`threading.Event` for play/pause, another for stop, and a
+:class:`queue.SimpleQueue` of commands -- because a worker busy in its loop never runs queued
+slot calls.  The worker talks back with signals only, carrying frozen values (:class:`Update`,
+:class:`Divergence`), emitted at most once per ``EMIT_INTERVAL_S`` (throttled at the source),
+each Update carrying *every* loss since the previous one so the loss curve never drops a point.
+
+Signal order: ``started``, then ``yielded``/``paused``/``resumed``/``diverged``/``rejected``/
+``errored`` any number of times, then ``finished`` exactly once.  ``paused`` is emitted after
+the last Update of a run; no Update follows it until ``resumed`` (or a command such as Step,
+Reset, new data or a configuration change, each of which answers with one Update).
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from gdviz.gui import pyside_workarounds
+from gdviz.training.types import Snapshot, TrainConfig, frozen_array
+
+# The worker emits ~50 signals a second for as long as the app runs.
+pyside_workarounds.apply()
+
+#: Minimum time between two Updates (the GUI repaints at most ~50 times a second).
+EMIT_INTERVAL_S = 0.02
+#: At full speed, aim for chunks of steps this long so pause/commands are read often.
+CHUNK_TARGET_S = 0.004
+#: The tutorial prints ``step W b`` every this many steps.
+LOG_EVERY = 20
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One of the tutorial's ``print(step, W, b)`` lines (tutorial step = updates done - 1)."""
+
+    step: int
+    W: tuple[float, ...]
+    b: tuple[float, ...]
+
+    def text(self) -> str:
+        w = " ".join(f"{v: .6f}" for v in self.W)
+        bb = " ".join(f"{v: .6f}" for v in self.b)
+        return f"{self.step} [[{w}]] [{bb}]"
+
+
+@dataclass(frozen=True)
+class Update:
+    """What the GUI receives from the worker, frozen.
+
+    Attributes
+    ----------
+    snapshot : Snapshot
+        The session's state after the last step in this Update.
+    losses : ndarray, shape (n,), float64, read-only
+        Loss of every update since the previous Update, in order (may be empty).
+    first_step : int
+        Update number of ``losses[0]`` (the loss of update k is computed with the W, b before it).
+    steps_per_s : float
+        Measured training speed since the previous Update (0 while paused).
+    log : tuple of LogLine
+        Tutorial log lines for the steps covered.
+    spec, record : GraphSpec, GradientRecord or None
+        The session's graph description (immutable; unchanged objects are passed again).
+    forward_names : tuple of str
+        Nodes a user may tick in stop_gradients.
+    config : TrainConfig
+        The configuration in force.
+    restart : bool
+        True when the step count went back (Reset): views clear their history.
+    playing : bool
+        Whether the worker is running freely.
+    """
+
+    snapshot: Snapshot
+    losses: np.ndarray
+    first_step: int
+    steps_per_s: float
+    log: tuple[LogLine, ...]
+    spec: Any
+    record: Any
+    forward_names: tuple[str, ...]
+    config: TrainConfig
+    restart: bool
+    playing: bool
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """The loss became non-finite at update ``step``; training was paused."""
+
+    step: int
+    loss: float
+    message: str
+
+
+def divergence_message(step: int, loss: float) -> str:
+    return (
+        f"The loss became {loss} at step {step}: training paused. "
+        "Hint: lower the learning rate, then press Reset."
+    )
+
+
+class TrainingWorker(QObject):
+    """Runs a session in the thread it has been moved to.
+
+    Parameters
+    ----------
+    session_factory : callable () -> session
+        Called once, in the worker thread, to build the session (a ``PlaneFit`` or anything
+        with its interface: ``step``, ``steps``, ``snapshot``, ``configure``, ``reset``,
+        ``set_data``, ``step_count``, ``config``, ``spec``, ``record``, ``forward_names``).
+    data_factory : callable (points, noise, seed) -> PlaneData
+        Used by :meth:`new_data` (runs in the worker thread too).
+    speed : float or None
+        Steps per second, ``None`` for as fast as possible.
+    """
+
+    started = Signal()
+    yielded = Signal(object)  # Update
+    paused = Signal()
+    resumed = Signal()
+    diverged = Signal(object)  # Divergence
+    rejected = Signal(str)  # a command was invalid and changed nothing
+    ponged = Signal(int)  # answer to ping(): every earlier command and Update is done
+    errored = Signal(str)  # an unexpected error in a step; training paused
+    finished = Signal()
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Any],
+        data_factory: Callable[[int, float, int], Any] | None = None,
+        speed: float | None = None,
+    ):
+        super().__init__()
+        self._session_factory = session_factory
+        self._data_factory = data_factory
+        self._playing = threading.Event()
+        self._stop = threading.Event()
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._speed = speed
+        # Everything below is touched only by the worker thread once run() starts.
+        self._session = None
+        self._pending: list[np.ndarray] = []
+        self._pending_first = 1
+        self._log: list[LogLine] = []
+        self._last_emit = 0.0
+        self._last_emit_step = 0
+        self._last_step_sent = 0
+        self._per_step_s = 1e-4
+        self._pace_t0 = 0.0
+        self._pace_step0 = 0
+
+    # ---------------------------------------------------------------- GUI-thread API (thread-safe)
+    def play(self) -> None:
+        self._playing.set()
+        self._commands.put(("wake",))
+
+    def pause(self) -> None:
+        self._playing.clear()
+        self._commands.put(("wake",))
+
+    def is_playing(self) -> bool:
+        return self._playing.is_set()
+
+    def step_once(self) -> None:
+        """Pause, then do exactly one update."""
+        self._playing.clear()
+        self._commands.put(("step",))
+
+    def set_speed(self, steps_per_s: float | None) -> None:
+        self._commands.put(("speed", steps_per_s))
+
+    def configure(self, config: TrainConfig) -> None:
+        self._commands.put(("configure", config))
+
+    def reset(self) -> None:
+        self._commands.put(("reset",))
+
+    def new_data(self, points: int, noise: float, seed: int) -> None:
+        self._commands.put(("data", int(points), float(noise), int(seed)))
+
+    def ping(self, token: int) -> None:
+        """Ask for ``ponged(token)``: a barrier for tests and the benchmark."""
+        self._commands.put(("ping", int(token)))
+
+    def request_stop(self) -> None:
+        self._stop.set()
+        self._playing.clear()
+        self._commands.put(("wake",))
+
+    # ---------------------------------------------------------------- worker thread
+    @Slot()
+    def run(self) -> None:
+        """The loop; connected to ``QThread.started``."""
+        self.started.emit()
+        try:
+            self._session = self._session_factory()
+            self._last_step_sent = self._session.step_count
+            self._emit_update(restart=True)
+            self._loop()
+        except Exception as exc:  # the factory itself failed: nothing to train
+            self.errored.emit(f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+        finally:
+            self._session = None
+            self.finished.emit()
+
+    def _loop(self) -> None:
+        announced_pause = False
+        while not self._stop.is_set():
+            self._drain_commands()
+            if self._stop.is_set():
+                break
+            if not self._playing.is_set():
+                if not announced_pause:
+                    self._flush()
+                    self.paused.emit()
+                    announced_pause = True
+                # Blocks without spinning until play/step/any command arrives.
+                self._handle(self._commands.get())
+                continue
+            if announced_pause:
+                announced_pause = False
+                self._restart_pacing()
+                self.resumed.emit()
+            n = self._steps_due()
+            if n == 0:
+                continue
+            self._run_steps(n)
+            if time.perf_counter() - self._last_emit >= EMIT_INTERVAL_S:
+                self._flush()
+        self._flush()
+
+    def _drain_commands(self) -> None:
+        while True:
+            try:
+                cmd = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            self._handle(cmd)
+
+    def _handle(self, cmd: tuple) -> None:
+        kind = cmd[0]
+        s = self._session
+        try:
+            if kind == "wake":
+                return
+            if kind == "ping":
+                self.ponged.emit(cmd[1])
+                return
+            if kind == "speed":
+                self._speed = cmd[1]
+                self._restart_pacing()
+                return
+            if kind == "step":
+                self._run_steps(1)
+            elif kind == "configure":
+                s.configure(cmd[1])
+            elif kind == "reset":
+                s.reset()
+                self._pending.clear()
+                self._log.clear()
+                self._restart_pacing()
+                self._emit_update(restart=True)
+                return
+            elif kind == "data":
+                if self._data_factory is None:
+                    raise ValueError("no data factory: this session cannot make new data")
+                s.set_data(self._data_factory(cmd[1], cmd[2], cmd[3]))
+            else:
+                raise ValueError(f"unknown worker command {kind!r}")
+        except ValueError as exc:
+            self.rejected.emit(str(exc))
+            return
+        except Exception as exc:
+            self._playing.clear()
+            self.errored.emit(f"{type(exc).__name__} during {kind}: {exc}")
+            return
+        self._restart_pacing()
+        self._emit_update()  # every command is answered by one Update showing its effect
+
+    def _restart_pacing(self) -> None:
+        self._pace_t0 = time.perf_counter()
+        self._pace_step0 = self._session.step_count if self._session is not None else 0
+
+    def _steps_due(self) -> int:
+        """How many updates to run now (0 after waiting for a paced step or a command)."""
+        s = self._session
+        to_log = LOG_EVERY - ((s.step_count - 1) % LOG_EVERY) if s.step_count > 0 else 1
+        if self._speed is None or not math.isfinite(self._speed):
+            n = int(CHUNK_TARGET_S / max(self._per_step_s, 1e-7))
+            return max(1, min(n, to_log, 100_000))
+        speed = max(float(self._speed), 1e-3)
+        done = s.step_count - self._pace_step0
+        due = int((time.perf_counter() - self._pace_t0) * speed) - done
+        if due <= 0:
+            wait = (done + 1) / speed - (time.perf_counter() - self._pace_t0)
+            # Wait for the next step's time, but wake at once for a command (no busy loop);
+            # never wait past the next emit so a slow speed still shows its step promptly.
+            try:
+                cmd = self._commands.get(timeout=max(0.0, min(wait, 0.1)))
+            except queue.Empty:
+                return 0
+            self._handle(cmd)
+            return 0
+        # After a stall (a slow snapshot, a busy machine) do not burst more than ~0.1 s worth.
+        cap = max(1, int(speed * 0.1))
+        if due > cap:
+            self._pace_step0 -= due - cap
+            due = cap
+        return max(1, min(due, to_log))
+
+    def _run_steps(self, n: int) -> None:
+        s = self._session
+        first = s.step_count + 1
+        t0 = time.perf_counter()
+        try:
+            losses = np.asarray(s.steps(n), dtype=np.float64)
+        except Exception as exc:
+            self._flush()
+            self._playing.clear()
+            self.errored.emit(f"{type(exc).__name__} at step {s.step_count + 1}: {exc}")
+            return
+        dt = time.perf_counter() - t0
+        if len(losses):
+            # Smoothed cost of one step, to size the next chunk at full speed.
+            self._per_step_s = 0.7 * self._per_step_s + 0.3 * (dt / len(losses))
+            self._pending.append(losses)
+        done = s.step_count
+        # Chunks end on log boundaries (see _steps_due), so this catches every tutorial line.
+        if len(losses) and (done - 1) % LOG_EVERY == 0:
+            snap = s.snapshot()
+            self._log.append(
+                LogLine(done - 1, tuple(np.ravel(snap.W).tolist()), tuple(np.ravel(snap.b).tolist()))
+            )
+        bad = ~np.isfinite(losses)
+        if bad.any() or getattr(s, "diverged_at", None) is not None:
+            idx = int(np.argmax(bad)) if bad.any() else len(losses) - 1
+            step = first + idx if bad.any() else int(s.diverged_at)
+            loss = float(losses[idx]) if len(losses) else float("nan")
+            self._flush()
+            self._playing.clear()
+            self.diverged.emit(Divergence(step, loss, divergence_message(step, loss)))
+
+    def _flush(self) -> None:
+        """Emit one Update if anything happened since the last one."""
+        s = self._session
+        if s is not None and (self._pending or self._log or s.step_count != self._last_step_sent):
+            self._emit_update()
+
+    def _emit_update(self, restart: bool = False) -> None:
+        s = self._session
+        if s is None:
+            return
+        now = time.perf_counter()
+        step = s.step_count
+        if step < self._last_step_sent:
+            restart = True
+            self._pending.clear()
+            self._log.clear()
+        losses = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float64)
+        first = step - len(losses) + 1
+        elapsed = now - self._last_emit
+        rate = (step - self._last_emit_step) / elapsed if self._playing.is_set() and elapsed > 0 else 0.0
+        update = Update(
+            snapshot=s.snapshot(),
+            losses=frozen_array(losses),
+            first_step=first,
+            steps_per_s=max(rate, 0.0),
+            log=tuple(self._log),
+            spec=getattr(s, "spec", None),
+            record=getattr(s, "record", None),
+            forward_names=tuple(getattr(s, "forward_names", ())),
+            config=s.config,
+            restart=restart,
+            playing=self._playing.is_set(),
+        )
+        self._pending.clear()
+        self._log.clear()
+        self._last_emit = now
+        self._last_emit_step = step
+        self._last_step_sent = step
+        self.yielded.emit(update)
