@@ -256,12 +256,11 @@ class NodeItem(QGraphicsItem):
         lines = [(f"{self.spec.op_type}  {_shape_text(self.spec.shape)}", QColor("#475569"))]
         if self.value_text:
             lines.append(("= " + self.value_text, QColor("#0f172a")))
-        if self.grad_text:
-            if self.state == "pending":
-                lines.append(("∇ ?", QColor("#94a3b8")))
-            else:
-                colour = QColor("#b45309") if self.state in ("known", "current") else QColor("#7e22ce")
-                lines.append((self.grad_text, colour))
+        if self.state == "pending":  # the backward animation has not reached this node yet
+            lines.append(("∇ ?", QColor("#94a3b8")))
+        elif self.grad_text:
+            colour = QColor("#b45309") if self.state in ("known", "current") else QColor("#7e22ce")
+            lines.append((self.grad_text, colour))
         for text, colour in lines[:3]:
             painter.setPen(colour)
             painter.drawText(QRectF(inner.left(), y, w, 15), Qt.AlignmentFlag.AlignCenter,
@@ -281,7 +280,7 @@ class NodeItem(QGraphicsItem):
         if self.is_final:
             out.append(("final", FINAL_GREEN))
         if self.unconnected:
-            out.append(("None", QColor("#6b7280")))
+            out.append(("∇ None", QColor("#6b7280")))
         return out
 
     def _paint_badges(self, painter: QPainter, box: QRectF) -> None:

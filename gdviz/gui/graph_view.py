@@ -64,6 +64,7 @@ class GraphView(QGraphicsView):
         self._grads: Mapping = {}
         self._frames: tuple[BackwardFrame, ...] = ()
         self._anim_record: GradientRecord | None = None
+        self._frame_nodes: set[str] = set()
         self._pos = 0
         self._auto_fit = True  # until the user zooms or pans, keep the whole graph in view
 
@@ -217,6 +218,7 @@ class GraphView(QGraphicsView):
         """
         self._anim_record = record
         self._frames = tuple(f for f in backward_frames(record) if f.node in self._nodes and f.sources)
+        self._frame_nodes = {f.node for f in self._frames}
         self.backward_reset()
 
     def backward_step(self) -> bool:
@@ -233,6 +235,11 @@ class GraphView(QGraphicsView):
         paths = len(set(frame.sources))
         self._nodes[frame.node].set_marks(state="current", seed="<seed>" in frame.sources, paths=paths,
                                           is_final=frame.is_x, anim_stopped=frame.stopped)
+        rec = self._anim_record
+        gnodes = {g for n, _c, g in rec.contributions if n == frame.node} | {rec.grad_of(frame.node)}
+        for g in gnodes:  # the gradient-graph nodes that computed this gradient light up too
+            if g in self._nodes and g not in self._frame_nodes:
+                self._nodes[g].set_marks(state="current")
         for consumer in frame.sources:
             edge = self._edges.get((frame.node, consumer))
             if edge is not None:
