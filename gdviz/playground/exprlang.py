@@ -1,0 +1,435 @@
+"""A tiny, safe expression language for defining tensors in the playground.
+
+A program is one definition per line; blank lines and ``#`` comments are allowed::
+
+    w1 = [[1, 2]]                  # a bare literal: a variable-like leaf
+    w2 = variable([[3, 4]])
+    c  = constant(0.5)
+    res2a = w1 @ [[2], [1]] + w2 @ [[3], [5]]
+    loss = reduce_mean(square(res2a - 1), axis=0, keepdims=True)
+
+Expressions: numbers, array literals, names defined on an earlier line, ``+ - * / @``,
+unary ``-``, parentheses and calls of :data:`FUNCTIONS`.  Text is read by a hand-written
+tokenizer and recursive-descent parser; nothing typed is ever passed to ``eval``.
+
+Integer literals stay integers (int32 tensors), floats are float32, as in TF1, so the
+tutorial's integer example prints ``[[6, 9]]``.  Every error is an :class:`ExprError` with
+the 1-based line and column of the offending token.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["ExprError", "Token", "tokenize", "parse", "Program", "Assign", "FUNCTIONS"]
+
+#: Callable functions and their positional argument count.
+FUNCTIONS: dict[str, int] = {
+    "square": 1, "exp": 1, "log": 1, "tanh": 1, "sigmoid": 1, "relu": 1,
+    "reduce_sum": 1, "reduce_mean": 1, "matmul": 2, "stop_gradient": 1,
+    "constant": 1, "variable": 1,
+}
+#: Keyword arguments accepted per function.
+KEYWORDS: dict[str, tuple[str, ...]] = {"reduce_sum": ("axis", "keepdims"), "reduce_mean": ("axis", "keepdims")}
+_RESERVED = set(FUNCTIONS) | {"True", "False", "None"}
+_MAX_DEPTH = 60  # nesting limit: a friendly error instead of RecursionError
+_INT32 = np.iinfo(np.int32)
+
+
+class ExprError(ValueError):
+    """A problem in a program, at 1-based ``line`` and ``col`` (the offending token)."""
+
+    def __init__(self, message: str, line: int, col: int):
+        super().__init__(f"line {line}, col {col}: {message}")
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+# ------------------------------------------------------------------------------- tokenizer
+@dataclass(frozen=True)
+class Token:
+    """``kind`` is ``"name"``, ``"number"``, ``"op"``, ``"newline"`` or ``"end"``."""
+
+    kind: str
+    text: str
+    line: int
+    col: int
+
+
+_TOKEN = re.compile(
+    r"(?P<space>[ \t\r]+)|(?P<comment>\#[^\n]*)|(?P<newline>\n)"
+    r"|(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
+    r"|(?P<op>[-+*/@()\[\],=])"
+)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into tokens.  Newlines inside brackets are ignored (as in Python).
+
+    Raises
+    ------
+    ExprError
+        On a character the language does not use, or unbalanced closing brackets.
+    """
+    tokens: list[Token] = []
+    line, line_start, pos, depth = 1, 0, 0, 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        col = pos - line_start + 1
+        if not m:
+            ch = text[pos]
+            hint = " (names start with a letter)" if ch == "_" else ""
+            raise ExprError(f"unexpected character {ch!r}{hint}", line, col)
+        kind = m.lastgroup
+        tok = m.group()
+        if kind == "newline":
+            if depth == 0:
+                tokens.append(Token("newline", "\n", line, col))
+            line, line_start = line + 1, m.end()
+        elif kind in ("number", "name", "op"):
+            if kind == "number" and m.end() < len(text) and (text[m.end()].isalpha() or text[m.end()] == "_"):
+                raise ExprError(f"bad number {tok + text[m.end()]!r}...", line, col)
+            if tok in "([":
+                depth += 1
+            elif tok in ")]":
+                depth = max(depth - 1, 0)
+            tokens.append(Token(kind, tok, line, col))
+        pos = m.end()
+    tokens.append(Token("end", "", line, len(text) - line_start + 1))
+    return tokens
+
+
+# ------------------------------------------------------------------------------------- AST
+@dataclass(frozen=True)
+class Node:
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Literal(Node):
+    value: np.ndarray = field(compare=False, default=None)  # int32 or float32
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class BinOp(Node):
+    op: str = "+"
+    left: Node = None
+    right: Node = None
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    operand: Node = None
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    func: str = ""
+    args: tuple = ()
+    kwargs: tuple = ()  # ((name, Node, line, col), ...)
+
+
+@dataclass(frozen=True)
+class Assign(Node):
+    """``target = expr`` on one line; ``line``/``col`` point at the target name."""
+
+    target: str = ""
+    expr: Node = None
+
+
+@dataclass(frozen=True)
+class Program:
+    """The definitions of a program, in order."""
+
+    statements: tuple[Assign, ...]
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.target for s in self.statements)
+
+
+# ---------------------------------------------------------------------------------- parser
+class _Parser:
+    def __init__(self, tokens: list[Token]):
+        self.toks = tokens
+        self.i = 0
+        self.depth = 0
+
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.i]
+
+    def next(self) -> Token:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def error(self, message: str, tok: Token | None = None) -> ExprError:
+        t = tok or self.tok
+        return ExprError(message, t.line, t.col)
+
+    def describe(self, t: Token) -> str:
+        return {"newline": "end of line", "end": "end of program"}.get(t.kind, repr(t.text))
+
+    def expect(self, text: str, what: str) -> Token:
+        if self.tok.text != text or self.tok.kind != "op":
+            raise self.error(f"expected {what}, found {self.describe(self.tok)}")
+        return self.next()
+
+    def program(self) -> Program:
+        stmts: list[Assign] = []
+        while self.tok.kind != "end":
+            if self.tok.kind == "newline":
+                self.next()
+                continue
+            stmts.append(self.statement())
+            if self.tok.kind not in ("newline", "end"):
+                raise self.error(f"unexpected {self.describe(self.tok)} after the expression")
+        return Program(tuple(stmts))
+
+    def statement(self) -> Assign:
+        t = self.tok
+        if t.kind != "name":
+            raise self.error(f"expected a definition like 'w1 = [[1, 2]]', found {self.describe(t)}")
+        if t.text in _RESERVED:
+            raise self.error(f"'{t.text}' is a reserved name; choose another name")
+        self.next()
+        self.expect("=", "'=' after the name")
+        if self.tok.kind in ("newline", "end"):
+            raise self.error("expected an expression after '='")
+        return Assign(t.line, t.col, target=t.text, expr=self.expr())
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise self.error("expression nested too deeply")
+
+    def expr(self) -> Node:
+        self.enter()
+        node = self.term()
+        while self.tok.kind == "op" and self.tok.text in "+-":
+            op = self.next()
+            node = BinOp(op.line, op.col, op=op.text, left=node, right=self.term())
+        self.depth -= 1
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while self.tok.kind == "op" and self.tok.text in "*/@":
+            op = self.next()
+            node = BinOp(op.line, op.col, op=op.text, left=node, right=self.unary())
+        return node
+
+    def unary(self) -> Node:
+        if self.tok.kind == "op" and self.tok.text in "+-":
+            op = self.next()
+            self.enter()
+            operand = self.unary()
+            self.depth -= 1
+            if op.text == "+":
+                return operand
+            if isinstance(operand, Literal):  # fold "-2" into the literal, as TF would see it
+                v = operand.value
+                return Literal(op.line, op.col, value=np.asarray(-v, dtype=v.dtype))
+            return Neg(op.line, op.col, operand=operand)
+        return self.primary()
+
+    def primary(self) -> Node:
+        t = self.tok
+        if t.kind == "number":
+            self.next()
+            return Literal(t.line, t.col, value=_number(t))
+        if t.kind == "name":
+            self.next()
+            if self.tok.kind == "op" and self.tok.text == "(":
+                return self.call(t)
+            return Name(t.line, t.col, id=t.text)
+        if t.kind == "op" and t.text == "(":
+            self.next()
+            node = self.expr()
+            if self.tok.kind == "end":
+                raise self.error("unclosed '('", t)
+            self.expect(")", "')'")
+            return node
+        if t.kind == "op" and t.text == "[":
+            return self.array()
+        raise self.error(f"expected a number, a name, '(' or '[', found {self.describe(t)}")
+
+    def call(self, name: Token) -> Call:
+        if name.text not in FUNCTIONS:
+            known = ", ".join(sorted(FUNCTIONS))
+            raise self.error(f"unknown function '{name.text}' (known: {known})", name)
+        self.next()  # '('
+        args: list[Node] = []
+        kwargs: list[tuple] = []
+        while not (self.tok.kind == "op" and self.tok.text == ")"):
+            if self.toks[self.i + 1].text == "=" and self.tok.kind == "name":
+                kw = self.next()
+                self.next()
+                if kw.text not in KEYWORDS.get(name.text, ()):
+                    allowed = KEYWORDS.get(name.text, ())
+                    extra = f" (allowed: {', '.join(allowed)})" if allowed else ""
+                    raise self.error(f"{name.text}() has no argument '{kw.text}'{extra}", kw)
+                if any(k[0] == kw.text for k in kwargs):
+                    raise self.error(f"argument '{kw.text}' given twice", kw)
+                kwargs.append((kw.text, self.expr(), kw.line, kw.col))
+            else:
+                if kwargs:
+                    raise self.error("positional argument after a keyword argument")
+                args.append(self.expr())
+            if self.tok.kind == "op" and self.tok.text == ",":
+                self.next()
+            elif not (self.tok.kind == "op" and self.tok.text == ")"):
+                raise self.error(f"expected ',' or ')' in the call of {name.text}(), found {self.describe(self.tok)}")
+        self.next()  # ')'
+        want = FUNCTIONS[name.text]
+        if len(args) != want:
+            plural = "s" if want != 1 else ""
+            raise self.error(f"{name.text}() takes {want} argument{plural}, got {len(args)}", name)
+        return Call(name.line, name.col, func=name.text, args=tuple(args), kwargs=tuple(kwargs))
+
+    def array(self) -> Literal:
+        start = self.tok
+        value = self.array_items()
+        rows = _check_rect(value, start)
+        flat = list(_flatten(rows))
+        is_int = all(isinstance(v, (int, np.integer)) for v in flat)
+        arr = np.array(flat, dtype=np.int32 if is_int else np.float32).reshape(_shape(rows))
+        return Literal(start.line, start.col, value=arr)
+
+    def array_items(self):
+        open_tok = self.expect("[", "'['")
+        self.enter()
+        items: list = []
+        while not (self.tok.kind == "op" and self.tok.text == "]"):
+            t = self.tok
+            if t.kind == "op" and t.text == "[":
+                items.append((self.array_items(), t))
+            else:
+                sign = 1
+                if t.kind == "op" and t.text in "+-":
+                    sign = -1 if t.text == "-" else 1
+                    self.next()
+                if self.tok.kind != "number":
+                    if self.tok.kind == "end":
+                        raise self.error("unclosed '['", open_tok)
+                    raise self.error(f"array literals hold numbers only, found {self.describe(self.tok)}")
+                items.append((sign * _number(self.next()).item(), t))
+            if self.tok.kind == "op" and self.tok.text == ",":
+                self.next()
+            elif not (self.tok.kind == "op" and self.tok.text == "]"):
+                if self.tok.kind == "end":
+                    raise self.error("unclosed '['", open_tok)
+                raise self.error(f"expected ',' or ']', found {self.describe(self.tok)}")
+        self.next()
+        self.depth -= 1
+        return items
+
+
+def _number(t: Token) -> np.ndarray:
+    if any(c in t.text for c in ".eE"):
+        v = float(t.text)
+        if not abs(v) <= float(np.finfo(np.float32).max):
+            raise ExprError(f"number {t.text} is too large for float32", t.line, t.col)
+        return np.array(v, dtype=np.float32)
+    v = int(t.text)
+    if v > _INT32.max:
+        raise ExprError(f"integer {t.text} does not fit in int32; write {t.text}.0 for a float", t.line, t.col)
+    return np.array(v, dtype=np.int32)
+
+
+def _check_rect(items: list, start: Token):
+    """Strip tokens from parsed items, checking every row has the same shape."""
+    if not items:
+        raise ExprError("empty array literal", start.line, start.col)
+    kinds = {isinstance(v, list) for v, _ in items}
+    if len(kinds) > 1:
+        raise ExprError("array mixes numbers and rows", start.line, start.col)
+    if kinds == {True}:
+        rows = [_check_rect(v, t) for v, t in items]
+        shapes = [_shape(r) for r in rows]
+        for (v, t), s in zip(items, shapes):
+            if s != shapes[0]:
+                raise ExprError(f"ragged array: this row has shape {s}, the first has {shapes[0]}", t.line, t.col)
+        return rows
+    return [v for v, _ in items]
+
+
+def _shape(rows) -> tuple[int, ...]:
+    return (len(rows),) + _shape(rows[0]) if isinstance(rows, list) else ()
+
+
+def _flatten(rows):
+    if isinstance(rows, list):
+        for r in rows:
+            yield from _flatten(r)
+    else:
+        yield rows
+
+
+def parse(text: str) -> Program:
+    """Parse a whole program.
+
+    Returns
+    -------
+    Program
+        Its definitions in order.  Names are checked: each is defined once, and only names
+        defined on an earlier line are used.
+
+    Raises
+    ------
+    ExprError
+        With the line and column of the offending token.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected program text, got {type(text).__name__}")
+    program = _Parser(tokenize(text)).program()
+    _check_names(program)
+    return program
+
+
+def _check_names(program: Program) -> None:
+    lines = {}
+    for s in program.statements:
+        if s.target in lines:
+            raise ExprError(f"'{s.target}' is already defined on line {lines[s.target]}", s.line, s.col)
+        lines[s.target] = s.line
+    defined: set[str] = set()
+    for s in program.statements:
+        for n in _names_in(s.expr):
+            if n.id in defined:
+                continue
+            if n.id == s.target:
+                raise ExprError(f"'{n.id}' is used in its own definition", n.line, n.col)
+            if n.id in lines:
+                raise ExprError(f"'{n.id}' is used before it is defined (on line {lines[n.id]})", n.line, n.col)
+            if n.id in ("True", "False", "None"):
+                raise ExprError(f"'{n.id}' can only be a keyword argument value", n.line, n.col)
+            raise ExprError(f"unknown name '{n.id}'", n.line, n.col)
+        defined.add(s.target)
+
+
+def _names_in(node: Node):
+    if isinstance(node, Name):
+        yield node
+    elif isinstance(node, BinOp):
+        yield from _names_in(node.left)
+        yield from _names_in(node.right)
+    elif isinstance(node, Neg):
+        yield from _names_in(node.operand)
+    elif isinstance(node, Call):
+        for a in node.args:
+            yield from _names_in(a)
+        for _kw, value, _l, _c in node.kwargs:
+            if not (isinstance(value, Name) and value.id in ("True", "False", "None")):
+                yield from _names_in(value)
