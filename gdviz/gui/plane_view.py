@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPainter, QVector3D
+from PySide6.QtOpenGL import QOpenGLPaintDevice
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that binding)
@@ -25,7 +26,7 @@ from gdviz.training.types import PlaneData, Snapshot
 
 __all__ = ["PlaneView", "FallbackPlaneView", "make_plane_view", "opengl_available", "plane_heights"]
 
-GRID = 21  # vertices per side of the fitted-plane surface
+GRID = 11  # vertices per side of the fitted plane: a flat plane needs few, and its grid lines match the floor's
 BACKGROUND = (24, 26, 32)
 POINT_RGBA = (1.0, 0.78, 0.25, 1.0)        # warm amber: stands out against the blue plane
 PLANE_RGBA = (0.25, 0.55, 1.0, 0.42)       # translucent blue, points stay visible through it
@@ -113,6 +114,33 @@ class _Toggles(QWidget):
             box.blockSignals(False)
 
 
+class _Label(gl.GLTextItem):
+    """GLTextItem that paints into the current GL framebuffer, not "the widget".
+
+    Why: pyqtgraph paints labels with ``QPainter(view)``; while Qt grabs a window
+    (``QWidget.grab``, the app's screenshots) painters on the widget are redirected to the grab
+    image and then covered by the GL image, so every label vanished from screenshots.  A
+    ``QOpenGLPaintDevice`` draws into the bound framebuffer on screen and in grabs alike.
+    """
+
+    def paint(self):  # pyqtgraph GLGraphicsItem override
+        if not self.text:
+            return
+        self.setupGLState()
+        view = self.view()
+        at = self.align_text(self.compute_projection().map(QVector3D(*self.pos)).toPointF())
+        device = QOpenGLPaintDevice(view.deviceWidth(), view.deviceHeight())
+        device.setDevicePixelRatio(view.devicePixelRatioF())
+        painter = QPainter(device)
+        try:
+            painter.setPen(self.color)
+            painter.setFont(self.font)
+            painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+            painter.drawText(at, self.text)
+        finally:
+            painter.end()
+
+
 class _CountingGLView(gl.GLViewWidget):
     """GLViewWidget that counts real repaints (the benchmark's frames/s) and resets on double-click."""
 
@@ -142,6 +170,7 @@ class PlaneView(QWidget):
         self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
         self._show_true = True
         self._show_resid = True
+        self._has_fit = False  # no plane is drawn until the first snapshot says where it is
 
         self.view = _CountingGLView(self)
         self.view.setBackgroundColor(BACKGROUND)
@@ -163,7 +192,7 @@ class PlaneView(QWidget):
         floor = gl.GLGridItem(color=(255, 255, 255, 34))
         floor.setSize(1, 1)
         floor.setSpacing(0.1, 0.1)
-        floor.translate(0.5, 0.5, 0)
+        floor.translate(0.5, 0.5, -0.002)  # a hair below z=0 so a plane at y=0 does not z-fight it
         v.addItem(floor)
         axes = np.array([[0, 0, 0], [1.1, 0, 0], [0, 0, 0], [0, 1.1, 0], [0, 0, 0], [0, 0, 1.0]], float)
         colors = np.array([[0.95, 0.45, 0.45, 1]] * 2 + [[0.45, 0.9, 0.5, 1]] * 2 + [[0.5, 0.7, 1, 1]] * 2)
@@ -172,9 +201,9 @@ class PlaneView(QWidget):
         small = QFont("DejaVu Sans", 8)
         for text, pos, color in (("x1", (1.15, 0, 0), (242, 115, 115)), ("x2", (0, 1.15, 0), (115, 230, 128)),
                                  ("y", (0, 0, 1.05), (128, 178, 255))):
-            v.addItem(gl.GLTextItem(pos=pos, text=text, color=color, font=font))
+            v.addItem(_Label(pos=pos, text=text, color=color, font=font))
         for text, pos in (("0", (0, 0, 0)), ("1", (1, 0, 0)), ("1", (0, 1, 0)), ("1", (0, 0, 1))):
-            v.addItem(gl.GLTextItem(pos=pos, text=text, color=(150, 155, 165), font=small))
+            v.addItem(_Label(pos=pos, text=text, color=(150, 155, 165), font=small))
         # why depth values: translucent items must be drawn after what they cover, so the
         # points and residuals (opaque-ish) go first and the fitted plane last.
         self.points = gl.GLScatterPlotItem(pos=np.zeros((0, 3)), color=POINT_RGBA, size=7, pxMode=True)
@@ -230,6 +259,7 @@ class PlaneView(QWidget):
         """Move the fitted plane and residuals to the snapshot's W and b (updates only)."""
         self._W = np.asarray(snap.W, dtype=np.float64).reshape(1, 2)
         self._b = np.asarray(snap.b, dtype=np.float64).reshape(-1)[:1]
+        self._has_fit = True
         self._refresh()
 
     def set_show_true_plane(self, on: bool) -> None:
@@ -239,7 +269,7 @@ class PlaneView(QWidget):
 
     def set_show_residuals(self, on: bool) -> None:
         self._show_resid = bool(on)
-        self.residuals.setVisible(self._show_resid)
+        self._refresh()
         self.toggles.sync(self._show_true, self._show_resid)
 
     def reset_camera(self) -> None:
@@ -249,9 +279,9 @@ class PlaneView(QWidget):
     # ---- internals ------------------------------------------------------------------------
     def _refresh(self) -> None:
         self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
-        finite = bool(np.isfinite(self._heights).all())
+        shown = self._has_fit and bool(np.isfinite(self._heights).all())
         self.surface.setData(z=self._draw_z(self._heights))
-        self.surface.setVisible(finite)  # a diverged plane is not drawn rather than drawn wrong
+        self.surface.setVisible(shown)  # a diverged plane is not drawn rather than drawn wrong
         if self._data is not None:
             x = np.asarray(self._data.x, dtype=np.float64)
             y = np.asarray(self._data.y, dtype=np.float64).reshape(-1)
@@ -262,7 +292,7 @@ class PlaneView(QWidget):
             seg[0::2, 2] = y
             seg[1::2, 2] = pred
             self.residuals.setData(pos=seg)
-        self.residuals.setVisible(self._show_resid and finite)
+        self.residuals.setVisible(self._show_resid and shown)
 
     def _true_plane_lines(self, data: PlaneData, n: int = 11) -> np.ndarray:
         """Wireframe segments of the true plane over the data range, shape (4n(n-1), 3)."""
@@ -297,6 +327,7 @@ class FallbackPlaneView(QWidget):
         self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
         self._show_true = True
         self._show_resid = True
+        self._has_fit = False
 
         self.note = QLabel(NO_GL_NOTE)
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -355,6 +386,7 @@ class FallbackPlaneView(QWidget):
     def set_snapshot(self, snap: Snapshot) -> None:
         self._W = np.asarray(snap.W, dtype=np.float64).reshape(1, 2)
         self._b = np.asarray(snap.b, dtype=np.float64).reshape(-1)[:1]
+        self._has_fit = True
         self._refresh()
 
     def set_show_true_plane(self, on: bool) -> None:
@@ -376,7 +408,7 @@ class FallbackPlaneView(QWidget):
             return
         y = np.asarray(self._data.y, dtype=np.float64).reshape(-1)
         pred = _predict(self._data, self._W, self._b)
-        if not np.isfinite(pred).all():  # diverged: draw nothing rather than a wrong fit
+        if not self._has_fit or not np.isfinite(pred).all():  # unknown or diverged: draw nothing
             self.points.setData([], [])
             self.residuals.setData([], [])
             return

@@ -33,6 +33,7 @@ def view(qtbot):
     qtbot.addWidget(v)
     v.resize(640, 480)
     v.set_data(make_data())
+    v.set_snapshot(snap(0, [0.0, 0.0], 0.0))
     v.show()
     qtbot.waitExposed(v)
     qtbot.waitUntil(lambda: v.frames_drawn > 0)
@@ -43,7 +44,8 @@ def rgb(img: QImage) -> np.ndarray:
     """Pixels as an (h, w, 3) uint8 array."""
     img = img.convertToFormat(QImage.Format.Format_RGB32)
     arr = np.frombuffer(img.constBits(), dtype=np.uint8, count=img.width() * img.height() * 4)
-    return arr.reshape(img.height(), img.width(), 4)[..., 2::-1]  # BGRA in memory -> RGB
+    # copy: the buffer belongs to the local QImage, which is freed when we return
+    return arr.reshape(img.height(), img.width(), 4)[..., 2::-1].copy()  # BGRA in memory -> RGB
 
 
 def test_make_plane_view_picks_gl_when_available(qtbot, monkeypatch):
@@ -155,3 +157,25 @@ def test_reset_camera_and_double_click(view, qtbot):
     view.view.setCameraPosition(distance=9)
     view.reset_camera()
     assert view.view.opts["azimuth"] == pytest.approx(view.view.home["azimuth"])
+
+
+def test_no_plane_before_first_snapshot(qtbot):
+    v = PlaneView()
+    qtbot.addWidget(v)
+    v.set_data(make_data())
+    assert not v.surface.visible() and not v.residuals.visible()
+    v.set_snapshot(snap(0, [0.2, 0.1], 0.3))
+    assert v.surface.visible() and v.residuals.visible()
+
+
+def test_axis_labels_survive_a_window_grab(view, qtbot):
+    """QWidget.grab (the app's screenshots) must show the axis labels, not only the screen."""
+    labels = [it for it in view.view.items if type(it).__name__ == "_Label"]
+    assert {it.text for it in labels} >= {"x1", "x2", "y"}
+    with_labels = rgb(view.grab().toImage())
+    for it in labels:
+        it.setVisible(False)
+    without = rgb(view.grab().toImage())
+    for it in labels:
+        it.setVisible(True)
+    assert (with_labels != without).any(axis=-1).sum() > 50
