@@ -15,10 +15,10 @@ from typing import Iterable, Mapping
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QWheelEvent
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QWidget
 
 from gdviz.autodiff.describe import BackwardFrame, GradientRecord, GraphSpec, backward_frames
-from gdviz.gui.graph_items import FORWARD_KINDS, EdgeItem, NodeItem, magnitude
+from gdviz.gui.graph_items import KIND_COLOURS, EdgeItem, NodeItem, magnitude
 from gdviz.gui.layout import Layout, backward_names, layout_graph
 
 _DECADES = 4.0  # edge shading spans this many orders of magnitude below the largest gradient
@@ -67,6 +67,13 @@ class GraphView(QGraphicsView):
         self._frame_nodes: set[str] = set()
         self._pos = 0
         self._auto_fit = True  # until the user zooms or pans, keep the whole graph in view
+        # Overlays are widgets on the viewport, not scene items: they stay put while panning,
+        # never show up in exports and do not count as scene items.
+        self._caption = self._overlay("background: rgba(255,251,235,235); border: 1px solid #f59e0b;")
+        self._legend = self._overlay("background: rgba(255,255,255,215); border: 1px solid #e2e8f0;")
+        self._legend.setWordWrap(False)
+        self._legend.setText(_legend_html())
+        self._legend.adjustSize()
 
     # ------------------------------------------------------------------ graph
     def set_graph(self, spec: GraphSpec, record: GradientRecord | None = None) -> None:
@@ -112,6 +119,7 @@ class GraphView(QGraphicsView):
         self._apply_stops()
         self.set_values(self._values, self._grads)
         self._auto_fit = True
+        self._place_overlays()
         if self.isVisible():
             self.fit()
 
@@ -251,6 +259,7 @@ class GraphView(QGraphicsView):
         self._pos += 1
         if self._pos == len(self._frames):
             self._mark_unconnected()
+        self._update_caption()
         return True
 
     def backward_back(self) -> None:
@@ -271,6 +280,7 @@ class GraphView(QGraphicsView):
             edge.set_marks(glow=0, anim_cut=False)
         if pending and not self._frames:
             self._mark_unconnected()
+        self._update_caption()
 
     def clear_backward(self) -> None:
         """Leave the animation: normal display again."""
@@ -287,6 +297,58 @@ class GraphView(QGraphicsView):
     def highlighted(self) -> tuple[str, ...]:
         """Nodes whose gradient became known so far, in animation order."""
         return tuple(f.node for f in self._frames[: self._pos])
+
+    def backward_caption(self) -> str:
+        """Plain-text explanation of the current animation frame ("" when none is loaded)."""
+        rec = self._anim_record
+        if rec is None:
+            return ""
+        n = len(self._frames)
+        if self._pos == 0:
+            ys = ", ".join(rec.ys)
+            return (f"Backward pass of {rec.scope}({ys} → {', '.join(rec.xs)}): {n} steps. "
+                    "→/Space: next step, ←: back, Home: restart, Esc: leave.")
+        f = self._frames[self._pos - 1]
+        parts = [f"Step {self._pos}/{n}: gradient of {f.node} known."]
+        real = [c for c in dict.fromkeys(f.sources) if c != "<seed>"]
+        if "<seed>" in f.sources:
+            parts.append(f"{f.node} is a y: its grad_ys seed enters here.")
+        if len(set(f.sources)) > 1:
+            parts.append(f"Sum of {len(set(f.sources))} contributions (" + ", ".join(
+                ["seed"] * ("<seed>" in f.sources) + [f"from {c}" for c in real]) + ").")
+        elif real:
+            parts.append(f"It came back from {real[0]}.")
+        if f.stopped:
+            reason = dict(rec.stopped).get(f.node, "stop")
+            parts.append(f"Stopped ({reason}): nothing flows on to its inputs.")
+        if f.is_x:
+            parts.append(f"{f.node} is an x: this is its final gradient.")
+        if self._pos == n:
+            missing = [f"{x} ({why})" for x, why in rec.unconnected]
+            parts.append("Done." + (" No gradient for: " + ", ".join(missing) + "." if missing else ""))
+        return " ".join(parts)
+
+    def _update_caption(self) -> None:
+        text = self.backward_caption()
+        self._caption.setVisible(bool(text))
+        self._caption.setText(text)
+        self._place_overlays()
+
+    def _overlay(self, style: str) -> QLabel:
+        label = QLabel(self.viewport())
+        label.setStyleSheet(f"QLabel {{ {style} border-radius: 5px; padding: 4px 7px; color: #1e293b; }}")
+        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        label.setWordWrap(True)
+        label.hide()
+        return label
+
+    def _place_overlays(self) -> None:
+        vw, vh = self.viewport().width(), self.viewport().height()
+        self._caption.setFixedWidth(max(120, min(vw - 16, 760)))
+        self._caption.adjustSize()
+        self._caption.move(8, 8)
+        self._legend.move(8, vh - self._legend.height() - 8)
+        self._legend.setVisible(self._spec is not None and vh > 3 * self._legend.height())
 
     def _mark_unconnected(self) -> None:
         rec = self._anim_record
@@ -353,6 +415,7 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._place_overlays()
         if self._auto_fit:
             self.fit()
 
@@ -439,3 +502,11 @@ class GraphView(QGraphicsView):
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self._render(painter, w, h, source)
         painter.end()
+
+
+def _legend_html() -> str:
+    kinds = "&nbsp;&nbsp;".join(
+        f'<span style="color:{border}">&#9632;</span>&nbsp;{kind}' for kind, (_fill, border) in KIND_COLOURS.items())
+    return (f'<span style="font-size:10px">{kinds}<br>'
+            "edge width: size of the gradient flowing back &nbsp;·&nbsp; dashed grey: cut by a stop<br>"
+            "click a node: toggle stop_gradients &nbsp;·&nbsp; F: fit &nbsp;·&nbsp; wheel: zoom</span>")

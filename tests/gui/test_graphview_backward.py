@@ -187,3 +187,26 @@ def test_view_frames_match_describe(view):
     view.start_backward(FULL)
     assert view.backward_length() == len(frames)
     assert tuple(f.node for f in frames) == FULL.order
+
+
+def test_caption_explains_each_frame(view):
+    assert view.backward_caption() == ""
+    view.start_backward(STOPPED)
+    assert "→/Space" in view.backward_caption()
+    view.backward_step()
+    assert "seed" in view.backward_caption()
+    for _ in range(3):
+        view.backward_step()
+    text = view.backward_caption()
+    assert "add" in text and "Stopped (stop_gradients)" in text
+    assert "Done" in text and "Variable (path cut at add)" in text
+
+
+def test_caption_names_summed_contributions(qtbot):
+    v = GraphView()
+    qtbot.addWidget(v)
+    v.set_graph(DOC)
+    v.start_backward(DOC_RECORD)
+    _run(v)
+    assert "Sum of 2 contributions (from add, from mul)" in v.backward_caption()
+    assert "final gradient" in v.backward_caption()
