@@ -17,6 +17,13 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that binding)
 
+from gdviz.gui import pyside_workarounds
+
+# pyqtgraph emits Python signals on every setData; on the affected PySide6 build each emit leaks
+# a reference to True (see pyside_workarounds), so a view updated ~50x a second needs the fix
+# even when used outside the app.
+pyside_workarounds.apply()
+
 __all__ = ["LossView"]
 
 BACKGROUND = (24, 26, 32)

@@ -122,3 +122,11 @@ def test_replay_after_reset_replaces_the_tail(lv):
 def test_downsampling_and_clip_configured(lv):
     opts = lv.curve.opts
     assert opts["autoDownsample"] and opts["downsampleMethod"] == "peak" and opts["clipToView"]
+
+
+def test_thousands_of_small_appends_do_not_abort(lv):
+    """Each flush emits pyqtgraph signals; on PySide6 6.12 that used to abort the process
+    after ~1000 emits unless the views apply gdviz.gui.pyside_workarounds."""
+    for i in range(3000):
+        lv.append(np.array([1.0 / (i + 1)]), i)
+    assert lv.point_count() == 3000
