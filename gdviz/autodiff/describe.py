@@ -170,3 +170,44 @@ def spec_from_nodes(nodes: Iterable, kind_of) -> GraphSpec:
             for n in nodes
         )
     )
+
+
+_UPDATE_TYPES = ("Assign", "AssignAdd", "AssignSub", "NoOp")
+
+
+def node_kind(node) -> str:
+    """Kind of a live node: variable/constant/placeholder/op/gradient/update."""
+    t = node.op_type
+    if t == "VariableV2":
+        return "variable"
+    if t == "Placeholder":
+        return "placeholder"
+    if t in _UPDATE_TYPES or t.startswith("Apply"):
+        return "update"
+    if getattr(node, "grad_scope", None) is not None:
+        return "gradient"
+    if t == "Const":
+        return "constant"
+    return "op"
+
+
+def describe_graph(graph=None, names: Iterable[str] | None = None) -> GraphSpec:
+    """Frozen :class:`GraphSpec` of ``graph`` (default graph if None), in creation order.
+
+    Parameters
+    ----------
+    graph : Graph, optional
+    names : iterable of str, optional
+        Only these nodes (still in creation order); unknown names raise ``KeyError``.
+    """
+    if graph is None:
+        from .graph import get_default_graph
+        graph = get_default_graph()
+    nodes = graph.nodes
+    if names is not None:
+        wanted = set(names)
+        missing = wanted - {n.name for n in nodes}
+        if missing:
+            raise KeyError(f"no nodes named {sorted(missing)} in this graph")
+        nodes = tuple(n for n in nodes if n.name in wanted)
+    return spec_from_nodes(nodes, node_kind)

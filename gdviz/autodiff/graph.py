@@ -1,0 +1,280 @@
+"""Graph, nodes and conversion of Python values to constant nodes (TF1 style).
+
+A :class:`Graph` holds nodes in creation order.  Every node is a :class:`Tensor`: it is
+both the operation and its single output, which keeps the engine small (TF's ops with
+several outputs are not needed here).  Names are unique TF-style names (``add``,
+``add_1``, ``gradients/MatMul_grad/MatMul``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from typing import Any, Iterator
+
+import numpy as np
+
+float32 = np.dtype(np.float32)
+float64 = np.dtype(np.float64)
+float16 = np.dtype(np.float16)
+int32 = np.dtype(np.int32)
+int64 = np.dtype(np.int64)
+bool_ = np.dtype(np.bool_)
+
+_FLOATS = (float16, float32, float64)
+
+
+def as_dtype(dtype: Any) -> np.dtype:
+    """Normalise ``dtype`` (numpy dtype, type or name) to a numpy dtype."""
+    return np.dtype(dtype)
+
+
+def is_floating(dtype: np.dtype) -> bool:
+    return np.dtype(dtype).kind in "fc"
+
+
+def is_differentiable(dtype: np.dtype) -> bool:
+    """Project decision 1: floating *and integer* tensors carry gradients (not bool/str)."""
+    return np.dtype(dtype).kind in "fciu"
+
+
+class Tensor:
+    """A graph node and its (single) output.
+
+    Attributes
+    ----------
+    name : str
+        Unique TF-style op name (``"MatMul"``, ``"add_1"``).
+    op_type : str
+        TF op type (``"MatMul"``, ``"Add"``, ``"Const"`` ...).
+    inputs : tuple of Tensor
+        Input nodes in argument order.
+    shape : tuple
+        Static shape; ``None`` entries for unknown placeholder dimensions.
+    dtype : numpy.dtype
+    graph : Graph
+    attrs : dict
+        Op attributes (``transpose_a``, ``axis``, ``value`` for constants ...).
+    grad_scope : str or None
+        Scope of the ``gradients()`` call that built the node, ``None`` for forward nodes.
+    """
+
+    # make numpy defer to our operators (``ndarray - Tensor`` -> Tensor.__rsub__)
+    __array_priority__ = 100
+    __array_ufunc__ = None
+
+    def __init__(self, graph: "Graph", op_type: str, inputs: tuple, shape: tuple, dtype: Any,
+                 name: str, attrs: dict | None = None):
+        self.graph = graph
+        self.op_type = op_type
+        self.inputs = tuple(inputs)
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.attrs = dict(attrs or {})
+        self.grad_scope = graph._grad_scope
+        self.name = graph._unique_name(name)
+        self.id = len(graph._nodes)
+        graph._add(self)
+
+    # --- TF-ish conveniences ------------------------------------------------------------------
+    @property
+    def op(self) -> "Tensor":
+        return self
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def get_shape(self) -> tuple:
+        return self.shape
+
+    def eval(self, feed_dict: dict | None = None, session=None):
+        """Value of this tensor in ``session`` (default: the default session)."""
+        from .session import _session_or_default
+        return _session_or_default(session).run(self, feed_dict)
+
+    def run(self, feed_dict: dict | None = None, session=None) -> None:
+        """Run this node as an op (``init.run()``) in ``session`` or the default session."""
+        from .session import _session_or_default
+        _session_or_default(session).run(self, feed_dict)
+
+    def __repr__(self) -> str:
+        return f'<tf.Tensor "{self.name}:0" shape={self.shape} dtype={self.dtype.name}>'
+
+    # __eq__/__hash__ stay object identity (as TF1), implemented in C: plan lookups stay fast
+
+    def __bool__(self) -> bool:
+        raise TypeError(f"using a tf.Tensor ({self.name}) as a Python bool is not allowed")
+
+    def __iter__(self):
+        raise TypeError(f"'Tensor' object ({self.name}) is not iterable")
+
+
+class Graph:
+    """A computation graph: nodes in creation order plus per-call gradient records."""
+
+    def __init__(self) -> None:
+        self._nodes: list[Tensor] = []
+        self._by_name: dict[str, Tensor] = {}
+        self._name_counts: dict[str, int] = {}
+        self._scopes: list[str] = []
+        self._grad_scope: str | None = None
+        self.gradient_records: list = []
+        self.seed: int | None = None
+        self._variables: list = []
+        self._op_seed_count = 0
+        self.version = 0  # bumped on every node added; sessions use it to invalidate nothing
+
+    # --- nodes ---------------------------------------------------------------------------------
+    @property
+    def nodes(self) -> tuple[Tensor, ...]:
+        return tuple(self._nodes)
+
+    def get_node(self, name: str) -> Tensor:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"no node named {name!r} in this graph") from None
+
+    def get_operation_by_name(self, name: str) -> Tensor:
+        return self.get_node(name)
+
+    def get_tensor_by_name(self, name: str) -> Tensor:
+        return self.get_node(name[:-2] if name.endswith(":0") else name)
+
+    def get_operations(self) -> list[Tensor]:
+        return list(self._nodes)
+
+    def _add(self, node: Tensor) -> None:
+        self._nodes.append(node)
+        self._by_name[node.name] = node
+        self.version += 1
+
+    def _unique_name(self, name: str) -> str:
+        base = "/".join(self._scopes + [name]) if self._scopes else name
+        if base not in self._by_name and base not in self._name_counts:
+            self._name_counts[base] = 0
+            return base
+        i = self._name_counts.get(base, 0)
+        while True:
+            i += 1
+            candidate = f"{base}_{i}"
+            if candidate not in self._by_name and candidate not in self._name_counts:
+                self._name_counts[base] = i
+                self._name_counts[candidate] = 0
+                return candidate
+
+    def unique_scope(self, name: str) -> str:
+        """A fresh scope name (``gradients``, ``gradients_1`` ...) that no node uses yet."""
+        base = "/".join(self._scopes + [name]) if self._scopes else name
+        prefixes = {n.name.split("/")[0] for n in self._nodes} | set(self._name_counts)
+        if base not in prefixes:
+            self._name_counts[base] = 0
+            return base
+        i = self._name_counts.get(base, 0)
+        while f"{base}_{i + 1}" in prefixes:
+            i += 1
+        self._name_counts[base] = i + 1
+        self._name_counts[f"{base}_{i + 1}"] = 0
+        return f"{base}_{i + 1}"
+
+    @contextlib.contextmanager
+    def name_scope(self, scope: str) -> Iterator[str]:
+        """Prefix the names of nodes made inside with ``scope/`` (``scope`` used as given)."""
+        self._scopes.append(scope)
+        try:
+            yield scope
+        finally:
+            self._scopes.pop()
+
+    @contextlib.contextmanager
+    def _gradient_scope(self, scope: str) -> Iterator[None]:
+        prev_scopes, prev_grad = self._scopes, self._grad_scope
+        self._scopes, self._grad_scope = [scope], scope
+        try:
+            yield
+        finally:
+            self._scopes, self._grad_scope = prev_scopes, prev_grad
+
+    # --- default graph -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def as_default(self) -> Iterator["Graph"]:
+        _stack.graphs.append(self)
+        try:
+            yield self
+        finally:
+            _stack.graphs.pop()
+
+    def next_op_seed(self) -> int:
+        self._op_seed_count += 1
+        return self._op_seed_count
+
+
+class _Stack(threading.local):
+    def __init__(self) -> None:
+        self.graphs: list[Graph] = []
+
+
+_stack = _Stack()
+_global_default = [Graph()]
+
+
+def get_default_graph() -> Graph:
+    """The innermost ``Graph.as_default()`` graph of this thread, else the global one."""
+    return _stack.graphs[-1] if _stack.graphs else _global_default[0]
+
+
+def reset_default_graph() -> None:
+    """Replace the global default graph by a new, empty one."""
+    if _stack.graphs:
+        raise AssertionError("Do not use tf.reset_default_graph() inside a `with graph.as_default()` block")
+    _global_default[0] = Graph()
+
+
+def set_random_seed(seed: int) -> None:
+    """Graph-level seed: random ops without their own seed become deterministic."""
+    get_default_graph().seed = int(seed)
+
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$")
+
+
+def check_name(name: str | None, default: str) -> str:
+    if name is None:
+        return default
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ValueError(f"'{name}' is not a valid node name")
+    return name
+
+
+def constant_value_dtype(value: Any, dtype: Any = None) -> np.ndarray:
+    """numpy array for a constant: Python floats -> float32, ints -> int32 (TF's choice)."""
+    if dtype is not None:
+        return np.array(value, dtype=as_dtype(dtype))
+    arr = np.asarray(value)
+    if arr.dtype == np.float64 and not isinstance(value, np.ndarray) and not isinstance(value, np.floating):
+        arr = arr.astype(np.float32)  # Python floats / lists of them
+    elif arr.dtype == np.int64 and not isinstance(value, (np.ndarray, np.integer)):
+        arr = arr.astype(np.int32)  # Python ints / lists of them
+    elif arr.dtype.kind not in "fciub":
+        raise TypeError(f"cannot convert {value!r} (dtype {arr.dtype}) to a tensor")
+    return arr
+
+
+def convert_to_tensor(value: Any, dtype: Any = None, name: str = "Const") -> Tensor:
+    """Return ``value`` if it is a node; otherwise a new ``Const`` node holding it.
+
+    Python floats become float32 and Python ints int32 (TF's defaults) unless ``dtype`` is
+    given; numpy arrays keep their dtype unless ``dtype`` is given.
+    """
+    if isinstance(value, Tensor):
+        if dtype is not None and value.dtype != as_dtype(dtype):
+            raise TypeError(f"Tensor {value.name} has dtype {value.dtype.name}, expected {as_dtype(dtype).name}")
+        return value
+    if hasattr(value, "_as_tensor"):
+        return value._as_tensor()
+    if value is None:
+        raise TypeError("cannot convert None to a tensor")
+    from .ops import constant
+    return constant(value, dtype=dtype, name=name)
