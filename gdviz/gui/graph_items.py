@@ -6,7 +6,9 @@ is drawn in :meth:`paint`, so no child items appear or disappear while training 
 
 from __future__ import annotations
 
+import ctypes
 import math
+import sys
 from typing import Callable
 
 import numpy as np
@@ -17,6 +19,29 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent, QGraphics
 
 from gdviz.autodiff.describe import NodeSpec
 from gdviz.gui.layout import NODE_H, NODE_W
+
+
+
+def _keep_none_alive() -> bool:
+    """Guard against PySide6 builds (6.12.0 on CPython 3.11) whose void methods drop a ref to None.
+
+    Every call such as ``painter.setPen(...)`` or ``item.update()`` then removes one reference
+    from ``None``; a graph repainting ~20 calls per node at 60 Hz makes CPython abort with
+    "deallocating None" within seconds.  Like ``pyside_workarounds`` does for ``True``, give
+    ``None`` a reference count that can never reach zero -- what CPython 3.12+ does anyway.
+    Measured first, so fixed bindings are left alone.
+    """
+    probe = QColor()
+    before = sys.getrefcount(None)
+    for _ in range(32):
+        probe.setAlpha(255)
+    if sys.getrefcount(None) > before - 32:
+        return False
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+    return True
+
+
+NONE_REFCOUNT_FIXED = _keep_none_alive()
 
 #: (fill, border) per node kind.
 KIND_COLOURS = {
