@@ -63,13 +63,21 @@ class Layout:
 
 
 def backward_names(spec: GraphSpec) -> set[str]:
-    """Names in the backward band: gradient/update nodes and everything computed from them."""
+    """Names in the backward band: gradient/update nodes, everything computed from them, and
+    sources that only they use."""
     preds = _preds(spec)
     kinds = {n.name: n.kind for n in spec.nodes}
     back: set[str] = set()
     for name in _topological(spec, preds):
         if kinds[name] in BACKWARD_KINDS or any(p in back for p in preds[name]):
             back.add(name)
+    # Sources used only by the backward band (a learning-rate constant, optimizer slot
+    # variables) belong to the update machinery, not to the model's forward graph.
+    users: dict[str, list[str]] = {n: [] for n in preds}
+    for n, ps in preds.items():
+        for p in ps:
+            users[p].append(n)
+    back |= {n for n in preds if not preds[n] and users[n] and all(u in back for u in users[n])}
     return back
 
 

@@ -35,8 +35,9 @@ def plane_spec() -> GraphSpec:
         _n("gradients/Square_grad/mul", "Mul", ("gradients/Mean_grad/truediv", "sub"), "gradient", (1, 100)),
         _n("gradients/add_grad/Sum", "Sum", ("gradients/Square_grad/mul",), "gradient", (1,)),
         _n("gradients/MatMul_grad/MatMul", "MatMul", ("gradients/Square_grad/mul", "Const"), "gradient", (1, 2)),
+        _n("GradientDescent/learning_rate", "Const", (), "constant"),
         _n("GradientDescent/update", "ApplyGradientDescent",
-           ("Variable", "gradients/MatMul_grad/MatMul"), "update", (1, 2)),
+           ("Variable", "GradientDescent/learning_rate", "gradients/MatMul_grad/MatMul"), "update", (1, 2)),
     ))
 
 
@@ -79,6 +80,8 @@ def test_forward_only_hides_backward_band():
     pos = layered_layout(spec, show_gradients=False)
     assert set(pos) == {n.name for n in spec.nodes} - backward_names(spec)
     assert "GradientDescent/update" in backward_names(spec)
+    assert "GradientDescent/learning_rate" in backward_names(spec)  # used by the update only
+    assert "Variable" not in backward_names(spec)
     assert "sub" not in backward_names(spec)
 
 
