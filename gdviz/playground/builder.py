@@ -93,7 +93,10 @@ def _engine(make, node: Node):
     except ExprError:
         raise
     except (ValueError, TypeError) as exc:
-        raise ExprError(str(exc), node.line, node.col) from None
+        message = str(exc)
+        if isinstance(exc, TypeError) and "int" in message:
+            message += " (integer literals make int32 tensors: write 2. or 2.0 for a float)"
+        raise ExprError(message, node.line, node.col) from None
 
 
 def _top(stmt: Assign, env: dict, name: str | None):

@@ -23,7 +23,7 @@ def fmt(a) -> str:
     a = np.asarray(a)
     if a.ndim == 0:
         return _float(a.item()) if a.dtype.kind == "f" else str(a.item())
-    kw = {"formatter": {"float_kind": _float}} if a.dtype.kind == "f" else {}
+    kw = {"formatter": {"float_kind": _float, "int": str}}  # no column padding: "[[6, 10]]"
     text = np.array2string(a, separator=", ", max_line_width=10**6, **kw)
     return " ".join(text.split())
 
@@ -68,6 +68,6 @@ def formula(x: str, ys: Sequence[str], seeds: Sequence, terms: Sequence, total) 
             parts.append(fmt(contribution))
     result = "None" if total is None else fmt(total)
     middle = " + ".join(parts)
-    if not parts or middle == result:
+    if not parts or middle == result or all(p == "None" for p in parts):
         return f"{lhs} = {result}"
     return f"{lhs} = {middle} = {result}"

@@ -184,7 +184,8 @@ class Playground:
         self.defined = tuple(t)
         ys = tuple(y for y in self.ys if y in t)
         xs = tuple(x for x in self.xs if x in t)
-        stops = tuple(s for s in self.stop_gradients if s in t)
+        stop_nodes = _resolve(built, self.stop_gradients)
+        stops = tuple(stop_nodes)
         if self.unconnected not in UNCONNECTED:
             raise _SettingsError(f"unconnected_gradients must be 'none' or 'zero', not {self.unconnected!r}")
         seeds = [self._seed(y, t[y]) for y in ys]
@@ -193,7 +194,7 @@ class Playground:
             init = tf.global_variables_initializer()
             grads = tf.gradients([t[y] for y in ys], [t[x] for x in xs],
                                  grad_ys=seeds if any(s is not None for s in seeds) else None,
-                                 stop_gradients=[t[s] for s in stops],
+                                 stop_gradients=list(stop_nodes.values()),
                                  unconnected_gradients=self.unconnected)
         record = graph.gradient_records[-1] if graph.gradient_records else None
         draw = _drawable(graph, record)
@@ -214,8 +215,7 @@ class Playground:
             results.append(XResult(x, _frozen(xvals[i]), reason, text, tuple(_frozen(v[0]) for v in per_y)))
         values = {k: _frozen(v) for k, v in values.items()}
         grad_of = {fwd: values.get(g) for fwd, g in (record.grads if record else ())}
-        stopped = tuple(t[s].name for s in stops) + tuple(
-            n.name for n in graph.nodes if n.op_type == "StopGradient" and n.grad_scope is None)
+        stopped = tuple(n.name for n in stop_nodes.values())
         spec = tf.describe_graph(graph, names=[n.name for n in draw])
         return PlaygroundResult(
             names=tuple(t), node_names=MappingProxyType({k: v.name for k, v in t.items()}),
@@ -251,6 +251,7 @@ class Playground:
             return []
         built = build(self.program, self.stop_gradient_ops)
         t = built.tensors
+        stop_nodes = list(_resolve(built, stops).values())
         calls = []
         with built.graph.as_default():
             init = tf.global_variables_initializer()
@@ -258,7 +259,7 @@ class Playground:
                 uniform = seed is not None and seed.size > 0 and np.all(seed == seed.flat[0])
                 gy = None if uniform else seed
                 calls.append((uniform, seed, tf.gradients([t[y]], [t[x] for x in xs], grad_ys=[gy],
-                                                          stop_gradients=[t[s] for s in stops])))
+                                                          stop_gradients=stop_nodes)))
         rows = []
         with tf.Session(graph=built.graph) as sess:
             sess.run(init)
@@ -278,6 +279,23 @@ class _SettingsError(ValueError):
     def __init__(self, message: str, where: str = "settings"):
         super().__init__(message)
         self.where = where
+
+
+def _resolve(built: Built, names) -> dict:
+    """Stop names -> nodes: a user's name, or the graph name of an inner forward node
+    (``MatMul_1``, clicked in the graph view); unknown names are ignored."""
+    out = {}
+    for s in names:
+        if s in built.tensors:
+            out[s] = built.tensors[s]
+        else:
+            try:
+                node = built.graph.get_node(s)
+            except KeyError:
+                continue
+            if node.grad_scope is None and node.op_type not in ("Assign", "NoOp"):
+                out[s] = node
+    return out
 
 
 def _reason(reason: str, built: Built) -> str:
