@@ -329,6 +329,13 @@ def _shape_text(shape: tuple) -> str:
     return "(" + ",".join("?" if d is None else str(d) for d in shape) + ")"
 
 
+def _curve_to(path: QPainterPath, q: QPointF) -> None:
+    """S-curve from the path's end to ``q``, leaving and arriving horizontally."""
+    p = path.currentPosition()
+    dx = (q.x() - p.x()) / 2
+    path.cubicTo(QPointF(p.x() + dx, p.y()), QPointF(q.x() - dx, q.y()), q)
+
+
 class EdgeItem(QGraphicsItem):
     """An arrow from ``src`` to ``dst`` (the forward direction), optionally through bend points.
 
@@ -366,11 +373,14 @@ class EdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         a = self.src.pos() + QPointF(NODE_W / 2, 0)
         b = self.dst.pos() - QPointF(NODE_W / 2 + 2, 0)
-        pts = [a] + [QPointF(x, y) for x, y in self._bends] + [b]
-        path = QPainterPath(pts[0])
-        for p, q in zip(pts, pts[1:]):
-            dx = (q.x() - p.x()) / 2
-            path.cubicTo(QPointF(p.x() + dx, p.y()), QPointF(q.x() - dx, q.y()), q)
+        path = QPainterPath(a)
+        # Across a layer the edge runs straight through its bend slot (which the layout keeps
+        # clear of nodes); only in the gaps between layers does it curve -- so it never
+        # passes under a node.
+        for x, y in self._bends:
+            _curve_to(path, QPointF(x - NODE_W / 2, y))
+            path.lineTo(QPointF(x + NODE_W / 2, y))
+        _curve_to(path, b)
         self._path = path
 
     def set_marks(self, **marks) -> None:
