@@ -214,8 +214,11 @@ class PlaneFit:
         config = config.validated()
         self._check_stop_names(config)
         old = self._config
+        live = _LIVE_FIELDS
+        if old.mode == config.mode == "optimizer":
+            live += ("stop_gradients",)  # only manual mode's tf.gradients call uses them
         if all(getattr(old, f) == getattr(config, f)
-               for f in config.__dataclass_fields__ if f not in _LIVE_FIELDS):
+               for f in config.__dataclass_fields__ if f not in live):
             self._model.set_live(config.lr, config.grad_ys)
             self._config = config
             self._snap = None

@@ -10,7 +10,7 @@ import pytest
 
 from gdviz.cli import build_parser, main
 
-LINE = re.compile(r"^(\d+) \[\[(\S+) +(\S+)\]\] \[(\S+)\]$")
+LINE = re.compile(r"^(\d+) \[\[\s*(\S+)\s+(\S+)\]\] \[\s*(\S+)\]$")
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
