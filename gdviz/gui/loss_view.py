@@ -81,10 +81,13 @@ class LossView(QWidget):
         self.curve.setClipToView(True)
         self.marker = pg.InfiniteLine(
             angle=90, movable=False, pen=pg.mkPen(MARKER_RGB, width=1, style=Qt.PenStyle.DashLine),
-            label="step {value:.0f}", labelOpts=dict(position=0.92, color=MARKER_RGB, anchors=[(0, 1), (0, 1)]),
+            # label left of the line: the current step is usually the newest, at the right edge
+            label="step {value:.0f}", labelOpts=dict(position=0.95, color=MARKER_RGB, anchors=[(1, 0), (1, 0)]),
         )
         self.marker.setVisible(False)
         pi.addItem(self.marker, ignoreBounds=True)
+        self.dot = pi.plot([], [], pen=None, symbol="o", symbolSize=7, symbolBrush=MARKER_RGB, symbolPen=None)
+        pi.getViewBox().setDefaultPadding(0.04)
 
         self.log_box = QCheckBox("log y")
         self.log_box.setToolTip("Logarithmic loss axis (zero, negative and non-finite losses are not drawn)")
@@ -213,12 +216,24 @@ class LossView(QWidget):
         else:
             self.marker.setVisible(True)
             self.marker.setValue(self._current)
+        i = self._index_of_current()
+        if i >= 0 and np.isfinite(self._disp[i]):
+            self.dot.setData([self._steps[i]], [self._disp[i]])
+        else:
+            self.dot.setData([], [])
         self._update_readout()
+
+    def _index_of_current(self) -> int:
+        """Index of the last stored step <= the current step, or -1."""
+        if self._current is None or self._n == 0:
+            return -1
+        return int(np.searchsorted(self._steps[: self._n], self._current, side="right")) - 1
 
     def _update_readout(self) -> None:
         if self._current is None or self._n == 0:
             self.readout.setText("no steps yet")
             return
-        i = int(np.searchsorted(self._steps[: self._n], self._current, side="right")) - 1
+        i = self._index_of_current()
         loss = self._loss[i] if i >= 0 else math.nan
-        self.readout.setText(f"step {self._current}   loss {loss:.6g}   ({self._n} points)")
+        note = "" if math.isfinite(loss) else "  (diverged)"
+        self.readout.setText(f"step {self._current}   loss {loss:.6g}{note}   ({self._n} points)")

@@ -154,7 +154,7 @@ class _CountingGLView(gl.GLViewWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.frames_drawn = 0
-        self.home = dict(pos=pg.Vector(0.5, 0.5, 0.3), distance=2.5, elevation=22, azimuth=-122)
+        self.home = dict(pos=pg.Vector(0.5, 0.5, 0.3), distance=2.25, elevation=22, azimuth=-122)
 
     def paintGL(self):  # Qt override: keep Qt's name
         super().paintGL()

@@ -140,3 +140,16 @@ def test_none_refcount_guarded_when_binding_leaks_it():
 
     if gl_check.void_call_leaks_none():
         assert sys.getrefcount(None) > 2**39
+
+
+def test_current_point_dot_follows_marker(lv):
+    lv.append(np.array([0.5, 0.25, 0.125]), 10)
+    x, y = lv.dot.getData()
+    assert list(x) == [12] and list(y) == [0.125]
+    lv.set_current_step(11)
+    x, y = lv.dot.getData()
+    assert list(x) == [11] and list(y) == [0.25]
+    lv.append(np.array([np.nan]), 13)  # diverged: no dot, readout says so
+    x, _ = lv.dot.getData()
+    assert x is None or len(x) == 0
+    assert "diverged" in lv.readout.text()

@@ -179,3 +179,22 @@ def test_axis_labels_survive_a_window_grab(view, qtbot):
     for it in labels:
         it.setVisible(True)
     assert (with_labels != without).any(axis=-1).sum() > 50
+
+
+def test_mouse_orbits_and_zooms(view, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QMouseEvent, QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    gv = view.view
+    az, dist = gv.opts["azimuth"], gv.opts["distance"]
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    p0, p1 = QPointF(200, 200), QPointF(260, 215)
+    QApplication.sendEvent(gv, QMouseEvent(QMouseEvent.Type.MouseButtonPress, p0, gv.mapToGlobal(p0), left, left, none))
+    QApplication.sendEvent(gv, QMouseEvent(QMouseEvent.Type.MouseMove, p1, gv.mapToGlobal(p1), Qt.MouseButton.NoButton, left, none))
+    QApplication.sendEvent(gv, QMouseEvent(QMouseEvent.Type.MouseButtonRelease, p1, gv.mapToGlobal(p1), left, Qt.MouseButton.NoButton, none))
+    assert gv.opts["azimuth"] != pytest.approx(az)  # drag orbits
+    wheel = QWheelEvent(p1, gv.mapToGlobal(p1), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton, none,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(gv, wheel)
+    assert gv.opts["distance"] < dist  # wheel up zooms in
