@@ -141,7 +141,7 @@ class NodeItem(QGraphicsItem):
         self.value_text = ""
         self.grad_text = ""  # "" when the node is not a forward node or has no gradient entry
         self.stopped = False  # in the user's stop_gradients
-        self.state = ""  # backward animation: "", "pending", "known", "current"
+        self.state = ""  # backward animation: "", "pending", "known", "current", "unreached"
         self.anim_stopped = False
         self.is_final = False
         self.seed = False
@@ -281,8 +281,12 @@ class NodeItem(QGraphicsItem):
         lines = [(f"{self.spec.op_type}  {_shape_text(self.spec.shape)}", QColor("#475569"))]
         if self.value_text:
             lines.append(("= " + self.value_text, QColor("#0f172a")))
-        if self.state == "pending":  # the backward animation has not reached this node yet
+        if self.unconnected:  # an x the finished animation gave no gradient
+            lines.append(("∇ None", QColor("#6b7280")))
+        elif self.state == "pending":  # the backward animation has not reached this node yet
             lines.append(("∇ ?", QColor("#94a3b8")))
+        elif self.state == "unreached":  # the finished animation never got here
+            lines.append(("∇ —  (no gradient reached)", QColor("#94a3b8")))
         elif self.grad_text:
             colour = QColor("#b45309") if self.state in ("known", "current") else QColor("#7e22ce")
             lines.append((self.grad_text, colour))
@@ -305,7 +309,7 @@ class NodeItem(QGraphicsItem):
         if self.is_final:
             out.append(("final", FINAL_GREEN))
         if self.unconnected:
-            out.append(("∇ None", QColor("#6b7280")))
+            out.append(("no gradient", QColor("#6b7280")))
         return out
 
     def _paint_badges(self, painter: QPainter, box: QRectF) -> None:

@@ -178,7 +178,9 @@ class GraphView(QGraphicsView):
         gnode = self._contrib.get((src, dst))
         if gnode is not None and gnode in self._values:
             return self._values[gnode]
-        if self._fwd_consumers.get(src, 0) == 1 and self._grads.get(src) is not None:
+        if self._grads.get(src) is None:
+            return None  # no gradient reached src: nothing flowed along this edge
+        if self._fwd_consumers.get(src, 0) == 1:
             return self._grads[src]  # the only path: the whole gradient of src came this way
         return self._grads.get(dst)
 
@@ -258,7 +260,7 @@ class GraphView(QGraphicsView):
                     edge.set_marks(anim_cut=True)
         self._pos += 1
         if self._pos == len(self._frames):
-            self._mark_unconnected()
+            self._finish()
         self._update_caption()
         return True
 
@@ -279,7 +281,7 @@ class GraphView(QGraphicsView):
         for edge in self._edges.values():
             edge.set_marks(glow=0, anim_cut=False)
         if pending and not self._frames:
-            self._mark_unconnected()
+            self._finish()
         self._update_caption()
 
     def clear_backward(self) -> None:
@@ -350,7 +352,11 @@ class GraphView(QGraphicsView):
         self._legend.move(8, vh - self._legend.height() - 8)
         self._legend.setVisible(self._spec is not None and vh > 3 * self._legend.height())
 
-    def _mark_unconnected(self) -> None:
+    def _finish(self) -> None:
+        """After the last frame: nodes never reached say so, xs without gradient say why."""
+        for item in self._nodes.values():
+            if item.state == "pending":
+                item.set_marks(state="unreached")
         rec = self._anim_record
         for x, reason in (rec.unconnected if rec is not None else ()):
             if x in self._nodes:

@@ -126,9 +126,10 @@ def test_never_past_a_stop(view):
     assert n == 4
     behind = {"MatMul", "Variable", "Variable_1", "Const"}  # reachable only through the stop
     assert not behind & set(view.highlighted())
-    assert all(view.node_item(b).state == "pending" for b in behind)
+    assert all(view.node_item(b).state == "unreached" for b in behind)  # said so once done
     add = view.node_item("add")
     assert add.anim_stopped and "stop" in [t for t, _ in add._badges()]
+    assert "no gradient" in [t for t, _ in view.node_item("Variable")._badges()]
     assert {("MatMul", "add"), ("Variable_1", "add")} <= set(view.cut_edges())
     assert view.node_item("Variable").unconnected == "path cut at add"
     assert not view.node_item("Variable").is_final
