@@ -60,6 +60,7 @@ class GraphView(QGraphicsView):
         self._fwd_consumers: dict[str, int] = {}
         self._show_gradients = True
         self._stopped: set[str] = set()
+        self._stop_request: set[str] = set()
         self._values: Mapping = {}
         self._grads: Mapping = {}
         self._frames: tuple[BackwardFrame, ...] = ()
@@ -114,7 +115,6 @@ class GraphView(QGraphicsView):
             edge = EdgeItem(self._nodes[src], self._nodes[dst], gradient=dst in self._back)
             self._edges[(src, dst)] = edge
             self.scene().addItem(edge)
-        self._stopped &= set(self._nodes)
         self._apply_layout()
         self._apply_stops()
         self.set_values(self._values, self._grads)
@@ -203,13 +203,14 @@ class GraphView(QGraphicsView):
     # ------------------------------------------------------------------ stops
     def set_stopped(self, names: Iterable[str]) -> None:
         """Mark nodes in ``stop_gradients``; their incoming edges are drawn cut."""
-        self._stopped = {n for n in names if n in self._nodes}
+        self._stop_request = set(names)  # kept, so a later set_graph marks them too
         self._apply_stops()
 
     def stopped(self) -> tuple[str, ...]:
         return tuple(n for n in self._nodes if n in self._stopped)
 
     def _apply_stops(self) -> None:
+        self._stopped = self._stop_request & set(self._nodes)
         for name, item in self._nodes.items():
             item.set_marks(stopped=name in self._stopped)
         for (src, dst), edge in self._edges.items():

@@ -225,3 +225,22 @@ def test_many_repaints_do_not_exhaust_none(view, qtbot):
         view.set_values(*values_for(spec, seed % 7))
         view.viewport().repaint()
     assert sys.getrefcount(None) > 10_000
+
+
+def test_stops_given_before_the_graph_apply_once_it_arrives(qtbot):
+    v = GraphView()
+    qtbot.addWidget(v)
+    v.set_stopped(["sub"])
+    v.set_graph(plane_spec())
+    assert v.stopped() == ("sub",) and v.edge_item("add", "sub").cut
+
+
+def test_hover_shows_the_full_array(view, qtbot):
+    values, grads = values_for(plane_spec())
+    view.set_values(values, grads)
+    view.show()
+    qtbot.waitExposed(view)
+    item = view.node_item("Const")
+    qtbot.mouseMove(view.viewport(), view.mapFromScene(item.scenePos()))
+    qtbot.waitUntil(lambda: item.toolTip() != "", timeout=2000)
+    assert "shape (2, 100)" in item.toolTip() and "click to toggle stop_gradients" in item.toolTip()
