@@ -121,6 +121,69 @@ class _Toggles(QWidget):
             box.blockSignals(False)
 
 
+class _PlaneViewBase(QWidget):
+    """State and public API shared by the 3D and the 2D view; subclasses only draw.
+
+    Subclasses implement ``_on_data(data)`` (data-dependent items), ``_draw()`` (fit-dependent
+    items and visibility, from ``_W``, ``_b``, ``_heights``, ``_has_fit``, ``_show_*``),
+    ``frames_drawn``, ``scene_item_count`` and ``reset_camera``.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._data: PlaneData | None = None
+        self._W = np.zeros((1, 2))
+        self._b = np.zeros(1)
+        self._x1, self._x2 = _grid_axes(None)
+        self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
+        self._show_true = True
+        self._show_resid = True
+        self._has_fit = False  # no fit is drawn until the first snapshot says where it is
+        self.toggles = _Toggles(self)
+
+    def surface_heights(self) -> np.ndarray:
+        """The fitted plane's z grid, shape (GRID, GRID), float64 (exact, may be non-finite)."""
+        return self._heights.copy()
+
+    def grid_axes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The x1 and x2 samples of the surface grid, each shape (GRID,), float64."""
+        return self._x1.copy(), self._x2.copy()
+
+    def set_data(self, data: PlaneData) -> None:
+        """Show a new data set; the surface grid spans its x1/x2 range."""
+        self._data = data
+        self._x1, self._x2 = _grid_axes(data)
+        self._on_data(data)
+        self._refresh()
+
+    def set_snapshot(self, snap: Snapshot) -> None:
+        """Move the fitted plane and residuals to the snapshot's W and b (updates only)."""
+        self._W = np.asarray(snap.W, dtype=np.float64).reshape(1, 2)
+        self._b = np.asarray(snap.b, dtype=np.float64).reshape(-1)[:1]
+        self._has_fit = True
+        self._refresh()
+
+    def set_show_true_plane(self, on: bool) -> None:
+        self._show_true = bool(on)
+        self._draw()
+        self.toggles.sync(self._show_true, self._show_resid)
+
+    def set_show_residuals(self, on: bool) -> None:
+        self._show_resid = bool(on)
+        self._draw()
+        self.toggles.sync(self._show_true, self._show_resid)
+
+    def _refresh(self) -> None:
+        self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
+        self._draw()
+
+    def _on_data(self, data: PlaneData) -> None:
+        raise NotImplementedError
+
+    def _draw(self) -> None:
+        raise NotImplementedError
+
+
 class _Label(gl.GLTextItem):
     """GLTextItem that paints into the current GL framebuffer, not "the widget".
 
@@ -165,27 +228,18 @@ class _CountingGLView(gl.GLViewWidget):
         ev.accept()
 
 
-class PlaneView(QWidget):
+class PlaneView(_PlaneViewBase):
     """3D plane-fit view (pyqtgraph.opengl).  Drag: orbit; wheel: zoom; double-click: reset camera."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._data: PlaneData | None = None
-        self._W = np.zeros((1, 2))
-        self._b = np.zeros(1)
-        self._x1, self._x2 = _grid_axes(None)
-        self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
-        self._show_true = True
-        self._show_resid = True
-        self._has_fit = False  # no plane is drawn until the first snapshot says where it is
-
         self.view = _CountingGLView(self)
         self.view.setBackgroundColor(BACKGROUND)
         self.view.setCameraPosition(**self.view.home)
         self.view.setMinimumSize(240, 200)
         self._build_items()
+        self._draw()
 
-        self.toggles = _Toggles(self)
         self.toggles.hint.setText("drag: orbit · wheel: zoom · double-click: reset")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -233,7 +287,6 @@ class PlaneView(QWidget):
         return np.clip(np.nan_to_num(z, nan=0.0, posinf=DRAW_LIMIT, neginf=-DRAW_LIMIT),
                        -DRAW_LIMIT, DRAW_LIMIT).astype(np.float32)
 
-    # ---- public API -----------------------------------------------------------------------
     @property
     def frames_drawn(self) -> int:
         """Number of times the GL widget has actually painted."""
@@ -243,63 +296,32 @@ class PlaneView(QWidget):
         """Top-level items in the GL scene (constant after construction)."""
         return len(self.view.items)
 
-    def surface_heights(self) -> np.ndarray:
-        """The fitted plane's z grid, shape (GRID, GRID), float64 (unclamped, may be non-finite)."""
-        return self._heights.copy()
-
-    def grid_axes(self) -> tuple[np.ndarray, np.ndarray]:
-        """The x1 and x2 samples of the surface grid, each shape (GRID,), float64."""
-        return self._x1.copy(), self._x2.copy()
-
-    def set_data(self, data: PlaneData) -> None:
-        """Show a new data set: points, true plane, and a surface grid spanning the data."""
-        self._data = data
-        x = np.asarray(data.x, dtype=np.float64)
-        y = np.asarray(data.y, dtype=np.float64).reshape(-1)
-        self.points.setData(pos=np.column_stack([x[0], x[1], y]).astype(np.float32))
-        self._x1, self._x2 = _grid_axes(data)
-        self.surface.setData(x=self._x1, y=self._x2)
-        self.true_plane.setData(pos=self._true_plane_lines(data))
-        self._refresh()
-
-    def set_snapshot(self, snap: Snapshot) -> None:
-        """Move the fitted plane and residuals to the snapshot's W and b (updates only)."""
-        self._W = np.asarray(snap.W, dtype=np.float64).reshape(1, 2)
-        self._b = np.asarray(snap.b, dtype=np.float64).reshape(-1)[:1]
-        self._has_fit = True
-        self._refresh()
-
-    def set_show_true_plane(self, on: bool) -> None:
-        self._show_true = bool(on)
-        self.true_plane.setVisible(self._show_true)
-        self.toggles.sync(self._show_true, self._show_resid)
-
-    def set_show_residuals(self, on: bool) -> None:
-        self._show_resid = bool(on)
-        self._refresh()
-        self.toggles.sync(self._show_true, self._show_resid)
-
     def reset_camera(self) -> None:
         """Back to the default framing of the unit cube."""
         self.view.setCameraPosition(**self.view.home)
 
-    # ---- internals ------------------------------------------------------------------------
-    def _refresh(self) -> None:
-        self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
+    def _on_data(self, data: PlaneData) -> None:
+        x = np.asarray(data.x, dtype=np.float64)
+        y = np.asarray(data.y, dtype=np.float64).reshape(-1)
+        self.points.setData(pos=np.column_stack([x[0], x[1], y]).astype(np.float32))
+        self.surface.setData(x=self._x1, y=self._x2)
+        self.true_plane.setData(pos=self._true_plane_lines(data))
+
+    def _draw(self) -> None:
         shown = self._has_fit and bool(np.isfinite(self._heights).all())
         self.surface.setData(z=self._draw_z(self._heights))
         self.surface.setVisible(shown)  # a diverged plane is not drawn rather than drawn wrong
         if self._data is not None:
             x = np.asarray(self._data.x, dtype=np.float64)
             y = np.asarray(self._data.y, dtype=np.float64).reshape(-1)
-            pred = self._draw_z(_predict(self._data, self._W, self._b))
             seg = np.empty((2 * x.shape[1], 3), dtype=np.float32)
             seg[0::2, 0] = seg[1::2, 0] = x[0]
             seg[0::2, 1] = seg[1::2, 1] = x[1]
             seg[0::2, 2] = y
-            seg[1::2, 2] = pred
+            seg[1::2, 2] = self._draw_z(_predict(self._data, self._W, self._b))
             self.residuals.setData(pos=seg)
         self.residuals.setVisible(self._show_resid and shown)
+        self.true_plane.setVisible(self._show_true)
 
     def _true_plane_lines(self, data: PlaneData, n: int = 11) -> np.ndarray:
         """Wireframe segments of the true plane over the data range, shape (4n(n-1), 3)."""
@@ -322,20 +344,11 @@ class _CountingPlot(pg.PlotWidget):
         self.frames_drawn += 1
 
 
-class FallbackPlaneView(QWidget):
+class FallbackPlaneView(_PlaneViewBase):
     """2D stand-in when OpenGL is missing: predicted vs actual y, the identity line, residuals."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._data: PlaneData | None = None
-        self._W = np.zeros((1, 2))
-        self._b = np.zeros(1)
-        self._x1, self._x2 = _grid_axes(None)
-        self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
-        self._show_true = True
-        self._show_resid = True
-        self._has_fit = False
-
         self.note = QLabel(NO_GL_NOTE)
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setStyleSheet("background:#4a3b12; color:#ffd479; padding:4px;")
@@ -357,7 +370,6 @@ class FallbackPlaneView(QWidget):
         self.points = pi.plot([], [], pen=None, symbol="o", symbolSize=7,
                               symbolBrush=(255, 199, 64), symbolPen=None, name="fitted plane: ŷ vs y")
 
-        self.toggles = _Toggles(self)
         self.toggles.legend.hide()  # the plot has its own legend
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -368,49 +380,28 @@ class FallbackPlaneView(QWidget):
 
     @property
     def frames_drawn(self) -> int:
+        """Number of times the plot has actually painted."""
         return self.plot.frames_drawn
 
     def scene_item_count(self) -> int:
+        """Items in the plot (constant after construction)."""
         return len(self.plot.getPlotItem().items)
 
-    def surface_heights(self) -> np.ndarray:
-        return self._heights.copy()
+    def reset_camera(self) -> None:
+        """Auto-range the plot again."""
+        self.plot.getPlotItem().enableAutoRange()
 
-    def grid_axes(self) -> tuple[np.ndarray, np.ndarray]:
-        return self._x1.copy(), self._x2.copy()
-
-    def set_data(self, data: PlaneData) -> None:
-        self._data = data
-        self._x1, self._x2 = _grid_axes(data)
+    def _on_data(self, data: PlaneData) -> None:
         y = np.asarray(data.y, dtype=np.float64).reshape(-1)
         if y.size:
             lo, hi = float(y.min()), float(y.max())
             pad = 0.1 * (hi - lo) + 1e-3
             self.identity.setData([lo - pad, hi + pad], [lo - pad, hi + pad])
         self.true_plane.setData(y, _predict(data, np.array([data.true_W]), np.array([data.true_b])))
-        self._refresh()
 
-    def set_snapshot(self, snap: Snapshot) -> None:
-        self._W = np.asarray(snap.W, dtype=np.float64).reshape(1, 2)
-        self._b = np.asarray(snap.b, dtype=np.float64).reshape(-1)[:1]
-        self._has_fit = True
-        self._refresh()
-
-    def set_show_true_plane(self, on: bool) -> None:
-        self._show_true = bool(on)
+    def _draw(self) -> None:
         self.true_plane.setVisible(self._show_true)
-        self.toggles.sync(self._show_true, self._show_resid)
-
-    def set_show_residuals(self, on: bool) -> None:
-        self._show_resid = bool(on)
         self.residuals.setVisible(self._show_resid)
-        self.toggles.sync(self._show_true, self._show_resid)
-
-    def reset_camera(self) -> None:
-        self.plot.getPlotItem().enableAutoRange()
-
-    def _refresh(self) -> None:
-        self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
         if self._data is None:
             return
         y = np.asarray(self._data.y, dtype=np.float64).reshape(-1)
@@ -420,11 +411,10 @@ class FallbackPlaneView(QWidget):
             self.residuals.setData([], [])
             return
         self.points.setData(y, pred)
-        seg_x = np.repeat(y, 2)
-        seg_y = np.empty_like(seg_x)
+        seg_y = np.empty(2 * y.size)
         seg_y[0::2] = y
         seg_y[1::2] = pred
-        self.residuals.setData(seg_x, seg_y)
+        self.residuals.setData(np.repeat(y, 2), seg_y)
 
 
 def make_plane_view(parent: QWidget | None = None) -> PlaneView | FallbackPlaneView:
