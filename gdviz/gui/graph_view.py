@@ -15,11 +15,15 @@ from typing import Iterable, Mapping
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QWheelEvent
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QWidget
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from gdviz.gui import pyside_workarounds
 from gdviz.autodiff.describe import BackwardFrame, GradientRecord, GraphSpec, backward_frames
 from gdviz.gui.graph_items import KIND_COLOURS, EdgeItem, NodeItem, magnitude
 from gdviz.gui.layout import Layout, backward_names, layout_graph
+
+# Our signals are emitted from Python; some PySide6 builds then leak a reference to True.
+pyside_workarounds.apply()
 
 _DECADES = 4.0  # edge shading spans this many orders of magnitude below the largest gradient
 _MIN_SCALE, _MAX_SCALE = 0.05, 6.0
@@ -34,9 +38,12 @@ class GraphView(QGraphicsView):
     -------
     node_clicked(str)
         A node was left-clicked (the app toggles it in ``stop_gradients``).
+    backward_changed(int, int)
+        The backward animation moved: frames shown so far, and the number of frames.
     """
 
     node_clicked = Signal(str)
+    backward_changed = Signal(int, int)  # (frames shown, frames in all); (0, 0) when none is loaded
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -75,6 +82,7 @@ class GraphView(QGraphicsView):
         self._legend.setWordWrap(False)
         self._legend.setText(_legend_html())
         self._legend.adjustSize()
+        self._stepper = self._make_stepper()
 
     # ------------------------------------------------------------------ graph
     def set_graph(self, spec: GraphSpec, record: GradientRecord | None = None) -> None:
@@ -332,6 +340,9 @@ class GraphView(QGraphicsView):
         return " ".join(parts)
 
     def _update_caption(self) -> None:
+        self.stepper_buttons["step"].setEnabled(self._pos < len(self._frames))
+        self.stepper_buttons["back"].setEnabled(self._pos > 0)
+        self.backward_changed.emit(self._pos, len(self._frames))
         text = self.backward_caption()
         self._caption.setVisible(bool(text))
         self._caption.setText(text)
@@ -345,9 +356,38 @@ class GraphView(QGraphicsView):
         label.hide()
         return label
 
+    def _make_stepper(self) -> QWidget:
+        """Buttons for the backward animation, top right; shown while one is loaded."""
+        bar = QWidget(self.viewport())
+        bar.setStyleSheet("QWidget { background: rgba(255,255,255,225); border-radius: 5px; }"
+                          "QToolButton { padding: 2px 6px; }")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(4, 2, 4, 2)
+        row.setSpacing(2)
+        self.stepper_buttons: dict[str, QToolButton] = {}
+        for key, text, tip, slot in (
+                ("restart", "Restart", "Restart the backward pass (Home)", self.backward_reset),
+                ("back", "◀ Back", "One step back (←)", self.backward_back),
+                ("step", "Step ▶", "Next backward step (→ or Space)", self.backward_step),
+                ("leave", "✕", "Leave the animation (Esc)", self.clear_backward)):
+            button = QToolButton(bar)
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the view
+            button.clicked.connect(slot)
+            row.addWidget(button)
+            self.stepper_buttons[key] = button
+        bar.adjustSize()
+        bar.hide()
+        return bar
+
     def _place_overlays(self) -> None:
         vw, vh = self.viewport().width(), self.viewport().height()
-        self._caption.setFixedWidth(max(120, min(vw - 16, 760)))
+        loaded = self._anim_record is not None
+        self._stepper.setVisible(loaded)
+        self._stepper.move(vw - self._stepper.width() - 8, 8)
+        room = vw - 24 - (self._stepper.width() if loaded else 0)
+        self._caption.setFixedWidth(max(120, min(room, 760)))
         self._caption.adjustSize()
         self._caption.move(8, 8)
         self._legend.move(8, vh - self._legend.height() - 8)

@@ -211,3 +211,24 @@ def test_caption_names_summed_contributions(qtbot):
     _run(v)
     assert "Sum of 2 contributions (from add, from mul)" in v.backward_caption()
     assert "final gradient" in v.backward_caption()
+
+
+def test_stepper_buttons_drive_the_animation(view, qtbot):
+    view.show()
+    qtbot.waitExposed(view)
+    buttons = view.stepper_buttons
+    assert not buttons["step"].isVisible()
+    with qtbot.waitSignal(view.backward_changed) as blocker:
+        view.start_backward(FULL)
+    assert blocker.args == [0, len(FULL.order)]
+    assert buttons["step"].isVisible() and not buttons["back"].isEnabled()
+    with qtbot.waitSignal(view.backward_changed) as blocker:
+        qtbot.mouseClick(buttons["step"], Qt.MouseButton.LeftButton)
+    assert blocker.args == [1, len(FULL.order)] and view.highlighted() == ("Mean",)
+    qtbot.mouseClick(buttons["step"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(buttons["back"], Qt.MouseButton.LeftButton)
+    assert view.backward_position() == 1
+    qtbot.mouseClick(buttons["restart"], Qt.MouseButton.LeftButton)
+    assert view.backward_position() == 0
+    qtbot.mouseClick(buttons["leave"], Qt.MouseButton.LeftButton)
+    assert view.backward_length() == 0 and not buttons["step"].isVisible()
