@@ -163,6 +163,8 @@ class SeedEditor(QWidget):
             self._grid.addWidget(box, r, 0)
             self._grid.addWidget(edit, r, 1)
             self._grid.addWidget(label, r, 2)
+            for w in (box, edit, label):
+                w.show()  # a layout shows new children only at the next event-loop turn
             self._rows[y] = (box, edit, label)
 
     def editor(self, y: str) -> LiteralEdit:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 TUTORIAL = """\
-# The tutorial's tf.gradients example (integer tensors, as in the blog)
+# The tutorial's example (integers, as in the blog)
 w1 = [[1, 2]]
 w2 = [[3, 4]]
 res = w1 @ [[2], [1]]
@@ -18,14 +18,14 @@ res2b = w1 @ [[2], [4]] + w2 @ [[8], [6]]
 """
 
 DOCSTRING = """\
-# TF's docstring: a = tf.constant(0.); b = 2 * a; tf.gradients(a + b, [a, b])
+# TF's docstring: gradients(a + b, [a, b])
 a = constant(0.)
 b = 2 * a
 y = a + b
 """
 
 TOTAL_PARTIAL = """\
-# Total vs partial derivative of z = y * x with y = x * x, at x = 3
+# z = y·x with y = x·x, at x = 3
 x = 3.
 y = x * x
 z = y * x

@@ -66,6 +66,9 @@ def test_each_preset_via_the_combo_shows_engine_and_worked_values(qtbot, panel):
                 assert shown[x].split(" (")[0] == fmt(engine.value)
     select_preset(qtbot, panel, 1)
     assert shown_values(panel) == {"w1": "[[6, 9]]", "w2": "[[19, 17]]"}
+    for y, text in (("res2a", "[[1]]"), ("res2b", "[[2]]")):
+        assert panel.seeds.toggle(y).isVisible() and panel.seeds.toggle(y).isChecked()
+        assert panel.seeds.editor(y).isVisible() and panel.seeds.editor(y).text() == text
     assert "d(1·res2a + 2·res2b)/dw1 = 1·[[2, 1]] + 2·[[2, 4]] = [[6, 9]]" in panel.results_text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     panel.grab().save(str(SHOTS / "playground_panel.png"))
