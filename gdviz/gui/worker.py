@@ -66,7 +66,8 @@ class Update:
     losses : ndarray, shape (n,), float64, read-only
         Loss of every update since the previous Update, in order (may be empty).
     first_step : int
-        Update number of ``losses[0]`` (the loss of update k is computed with the W, b before it).
+        Step index of ``losses[0]``, counted from 0 like the tutorial's ``for step in
+        range(...)`` (the loss of step k is computed with the W, b before update k).
     steps_per_s : float
         Measured training speed since the previous Update (0 while paused).
     log : tuple of LogLine
@@ -77,6 +78,8 @@ class Update:
         Nodes a user may tick in stop_gradients.
     config : TrainConfig
         The configuration in force.
+    data : PlaneData or None
+        The data set being fitted (immutable; the same object until new data is drawn).
     restart : bool
         True when the step count went back (Reset): views clear their history.
     playing : bool
@@ -92,13 +95,14 @@ class Update:
     record: Any
     forward_names: tuple[str, ...]
     config: TrainConfig
+    data: Any
     restart: bool
     playing: bool
 
 
 @dataclass(frozen=True)
 class Divergence:
-    """The loss became non-finite at update ``step``; training was paused."""
+    """The loss of step ``step`` (0-based, as in the tutorial) was non-finite; training paused."""
 
     step: int
     loss: float
@@ -323,14 +327,14 @@ class TrainingWorker(QObject):
 
     def _run_steps(self, n: int) -> None:
         s = self._session
-        first = s.step_count + 1
+        first = s.step_count  # 0-based index of the first step run now
         t0 = time.perf_counter()
         try:
             losses = np.asarray(s.steps(n), dtype=np.float64)
         except Exception as exc:
             self._flush()
             self._playing.clear()
-            self.errored.emit(f"{type(exc).__name__} at step {s.step_count + 1}: {exc}")
+            self.errored.emit(f"{type(exc).__name__} at step {s.step_count}: {exc}")
             return
         dt = time.perf_counter() - t0
         if len(losses):
@@ -340,9 +344,10 @@ class TrainingWorker(QObject):
         done = s.step_count
         # Chunks end on log boundaries (see _steps_due), so this catches every tutorial line.
         if len(losses) and (done - 1) % LOG_EVERY == 0:
-            snap = s.snapshot()
+            # PlaneFit.weights() is one small run; snapshot() would also fetch every value.
+            W, b = s.weights() if hasattr(s, "weights") else (s.snapshot().W, s.snapshot().b)
             self._log.append(
-                LogLine(done - 1, tuple(np.ravel(snap.W).tolist()), tuple(np.ravel(snap.b).tolist()))
+                LogLine(done - 1, tuple(np.ravel(W).tolist()), tuple(np.ravel(b).tolist()))
             )
         bad = ~np.isfinite(losses)
         if bad.any() or getattr(s, "diverged_at", None) is not None:
@@ -370,7 +375,7 @@ class TrainingWorker(QObject):
             self._pending.clear()
             self._log.clear()
         losses = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float64)
-        first = step - len(losses) + 1
+        first = step - len(losses)
         elapsed = now - self._last_emit
         rate = (step - self._last_emit_step) / elapsed if self._playing.is_set() and elapsed > 0 else 0.0
         update = Update(
@@ -383,6 +388,7 @@ class TrainingWorker(QObject):
             record=getattr(s, "record", None),
             forward_names=tuple(getattr(s, "forward_names", ())),
             config=s.config,
+            data=getattr(s, "data", None),
             restart=restart,
             playing=self._playing.is_set(),
         )

@@ -95,13 +95,18 @@ class FakeSession:
             if gW is not None:
                 self.W = self.W - self.config.lr * gW
             self.b = self.b - self.config.lr * gb
+        if not np.isfinite(loss) and self.diverged_at is None:
+            self.diverged_at = self.step_count  # 0-based index of the bad step, as PlaneFit
         self.step_count += 1
         self.steps_run += 1
-        if not np.isfinite(loss) and self.diverged_at is None:
-            self.diverged_at = self.step_count
         return loss
 
+    def weights(self):
+        return self.W.copy(), self.b.copy()
+
     def steps(self, n: int) -> np.ndarray:
+        if self.diverged_at is not None:
+            return np.zeros(0)
         out = []
         for _ in range(n):
             out.append(self._one())
@@ -151,3 +156,10 @@ def fake_session_factory():
 def fake_data_factory():
     """``(points, noise, seed) -> PlaneData`` without the training package's data module."""
     return fake_data
+
+
+@pytest.fixture
+def fake_window_factories():
+    """``(session_factory, data_factory)`` for a MainWindow over FakeSessions."""
+    return (lambda config, points, noise, seed: FakeSession(fake_data(points, noise, seed), config),
+            fake_data)

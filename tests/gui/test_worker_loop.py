@@ -102,12 +102,12 @@ def test_play_sends_every_loss_in_order_and_loss_falls(qtbot, rig):
     with qtbot.waitSignal(ctl.playing_changed, timeout=5000):
         ctl.pause()
     # The curve never loses a point: first_step of each Update continues the previous one.
-    expected = 1
+    expected = 0
     for u in rec.updates[1:]:
         if len(u.losses):
             assert u.first_step == expected
             expected += len(u.losses)
-        assert u.snapshot.step == expected - 1
+        assert u.snapshot.step == expected
     losses = rec.losses()
     assert losses[-1] < losses[0] / 10
     assert rec.threads == {QApplication.instance().thread()}
@@ -145,7 +145,7 @@ def test_step_while_paused_does_exactly_one(qtbot, rig):
     barrier(qtbot, ctl, rec)
     u = blocker.args[0]
     assert factory.made[0].step_count == before + 1
-    assert u.snapshot.step == before + 1 and len(u.losses) == 1 and u.first_step == before + 1
+    assert u.snapshot.step == before + 1 and len(u.losses) == 1 and u.first_step == before
     assert not u.playing
 
 
@@ -202,7 +202,7 @@ def test_error_in_a_step_pauses_and_reports(qtbot, rig):
     factory.made[0].fail_at = 3
     ctl.play()
     qtbot.waitUntil(lambda: bool(rec.messages), timeout=5000)
-    assert "boom" in rec.messages[0] and "step 3" in rec.messages[0]
+    assert "boom" in rec.messages[0] and "step 2" in rec.messages[0]  # 0-based, 3rd update
     barrier(qtbot, ctl, rec)
     assert not ctl.is_playing()
 

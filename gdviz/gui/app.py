@@ -1,0 +1,45 @@
+"""``run_app(args)``: start the desktop app (called by ``gdviz`` / ``python -m gdviz``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from gdviz.gui import pyside_workarounds
+
+
+def presets_from_args(args: argparse.Namespace) -> dict:
+    """Command-line values that preset the controls (absent ones keep the saved settings)."""
+    keys = ("mode", "optimizer", "lr", "momentum", "points", "noise", "seed")
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+
+
+def _explicit(args: argparse.Namespace, argv: list[str]) -> dict:
+    """Only the options typed on the command line override saved settings, not parser defaults."""
+    presets = presets_from_args(args)
+    typed = {a.split("=", 1)[0].lstrip("-") for a in argv if a.startswith("--")}
+    return {k: v for k, v in presets.items() if k in typed} if argv else presets
+
+
+def run_app(args: argparse.Namespace, argv: list[str] | None = None) -> int:
+    """Create the QApplication and the main window, and run the event loop.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``gdviz.cli`` arguments: ``scene`` ("plane" or "playground") picks the first tab;
+        ``points``/``noise``/``seed``/``lr``/``mode``/``optimizer``/``momentum`` preset the
+        controls when given on the command line.
+    """
+    pyside_workarounds.apply()
+    from gdviz.gui.main_window import MainWindow  # after the fix: it imports pyqtgraph
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("gdviz")
+    app.setOrganizationName("gdviz")
+    argv = sys.argv[1:] if argv is None else argv
+    window = MainWindow(presets=_explicit(args, argv), scene=getattr(args, "scene", "plane"))
+    window.show()
+    return int(app.exec())

@@ -1,0 +1,362 @@
+"""The main window: wiring only.  Views show Updates, controls emit intents, the controller
+talks to the worker thread.  Nothing here trains or computes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QSignalBlocker, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gdviz.gui.controller import TrainingController
+from gdviz.gui.controls import ControlPanel
+from gdviz.gui.settings import (AppState, load_geometry, load_state, open_settings, save_geometry,
+                                save_state)
+from gdviz.gui.status import StatusPanel
+from gdviz.gui.worker import Divergence, Update
+from gdviz.training.types import TrainConfig
+
+TITLE = "gdviz — plane fit"
+SessionFactory = Callable[[TrainConfig, int, float, int], Any]
+
+
+def default_session_factory(config: TrainConfig, points: int, noise: float, seed: int):
+    """A real PlaneFit on the tutorial's data (imported here: the engine loads on first use)."""
+    from gdviz.training import PlaneFit, make_plane_data
+
+    return PlaneFit(make_plane_data(points, noise, seed), config, init_seed=seed)
+
+
+def default_data_factory(points: int, noise: float, seed: int):
+    from gdviz.training import make_plane_data
+
+    return make_plane_data(points, noise, seed)
+
+
+def _playground_tab() -> QWidget:
+    """PLAYGROUND's panel if it is installed, else a placeholder (never a crash)."""
+    try:
+        from gdviz.gui.playground_panel import PlaygroundPanel
+    except ImportError as exc:
+        label = QLabel(f"The gradients playground is not available in this build ({exc}).")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        return label
+    return PlaygroundPanel()
+
+
+class MainWindow(QMainWindow):
+    """The app window; ``presets`` (from the command line) override the saved settings."""
+
+    def __init__(self, session_factory: SessionFactory | None = None,
+                 data_factory: Callable[[int, float, int], Any] | None = None,
+                 presets: dict | None = None, scene: str = "plane", start: bool = True):
+        super().__init__()
+        self.setWindowTitle(TITLE)
+        self._settings = open_settings()
+        state, problems = load_state(self._settings)
+        self._state = self._apply_presets(state, presets or {})
+        self._data = None
+        self._spec = None
+        self._closing = False
+        factory = session_factory or default_session_factory
+        s = self._state
+        self.controller = TrainingController(
+            lambda: factory(s.config, s.points, s.noise, s.seed),
+            data_factory or default_data_factory, speed=s.speed, parent=self)
+        self._build_views()
+        self._build_controls()
+        self._build_menus()
+        self._connect()
+        self._restore_view_state()
+        geo, win = load_geometry(self._settings)
+        if geo is None or not self.restoreGeometry(geo):
+            self.resize(1500, 920)
+        if win is not None:
+            self.restoreState(win)
+        self.tabs.setCurrentIndex(1 if scene == "playground" else 0)
+        if problems:
+            self.status.show_message("Settings: " + "; ".join(problems), 15000)
+        if start:
+            self.controller.start()
+
+    # ------------------------------------------------------------------ building
+    @staticmethod
+    def _apply_presets(state: AppState, p: dict) -> AppState:
+        from dataclasses import replace
+
+        cfg = {k: p[k] for k in ("mode", "optimizer", "lr", "momentum") if p.get(k) is not None}
+        if cfg:
+            state = replace(state, config=replace(state.config, **cfg).validated())
+        data = {k: p[k] for k in ("points", "noise", "seed") if p.get(k) is not None}
+        return replace(state, **data)
+
+    def _build_views(self) -> None:
+        from gdviz.gui.graph_view import GraphView
+        from gdviz.gui.loss_view import LossView
+        from gdviz.gui.plane_view import make_plane_view
+
+        self.plane_view = make_plane_view()
+        self.loss_view = LossView()
+        self.graph_view = GraphView()
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fde2e2; color: #7a1010; padding: 6px; "
+                                  "border: 1px solid #d03030;")
+        self.banner.hide()
+        self.log_pane = QPlainTextEdit()
+        self.log_pane.setReadOnly(True)
+        self.log_pane.setMaximumBlockCount(5000)  # a long run must not grow memory
+        self.log_pane.setToolTip("The tutorial's print(step, W, b), every 20 steps")
+        self.log_pane.setStyleSheet("font-family: monospace;")
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.loss_view)
+        right.addWidget(self.graph_view)
+        right.setSizes([300, 500])
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.plane_view)
+        top.addWidget(right)
+        top.setSizes([620, 700])
+        main = QSplitter(Qt.Orientation.Vertical)
+        main.addWidget(top)
+        main.addWidget(self.log_pane)
+        main.setSizes([760, 120])
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.banner)
+        lay.addWidget(main, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(page, "Plane fit")
+        self.tabs.addTab(_playground_tab(), "Playground")
+        self.setCentralWidget(self.tabs)
+        self.status = StatusPanel(self.statusBar())
+
+    def _build_controls(self) -> None:
+        self.controls = ControlPanel()
+        self.controls.set_config(self._state.config)
+        self.controls.set_speed(self._state.speed)
+        self.controls.set_data_params(self._state.points, self._state.noise, self._state.seed)
+        scroll = QScrollArea()
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.dock = QDockWidget("Controls", self)
+        self.dock.setObjectName("controls-dock")
+        self.dock.setWidget(scroll)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.dock.setMinimumWidth(330)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+
+    def _action(self, menu, text, slot, shortcut=None, checkable=False, tip=""):
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.setCheckable(checkable)
+        act.setToolTip(tip or text)
+        act.setStatusTip(tip or text)
+        (act.toggled if checkable else act.triggered).connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        self.act_screenshot = self._action(f, "Save screenshot…", self.save_screenshot_dialog,
+                                           tip="Save a PNG of the window")
+        f.addSeparator()
+        self.act_quit = self._action(f, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        r = bar.addMenu("&Run")
+        self.act_play = self._action(r, "Play / Pause", self.on_play, "Space")
+        self.act_step = self._action(r, "Step", self.on_step, "Right", tip="One update")
+        self.act_reset = self._action(r, "Reset", self.on_reset, "R")
+        v = bar.addMenu("&View")
+        self.act_true = self._action(v, "True plane", self.on_show_true_plane, checkable=True,
+                                     tip="Show the plane that generated the data")
+        self.act_resid = self._action(v, "Residuals", self.on_show_residuals, checkable=True,
+                                      tip="Lines from each point to the fitted plane")
+        self.act_logy = self._action(v, "Log-y loss", self.on_log_y, checkable=True,
+                                     tip="Logarithmic loss axis")
+        self.act_grads = self._action(v, "Show gradient nodes", self.on_show_gradients,
+                                      checkable=True, tip="Draw the nodes gradients() added")
+        v.addSeparator()
+        v.addAction(self.dock.toggleViewAction())
+        h = bar.addMenu("&Help")
+        self._action(h, "About", self.on_about)
+
+    def _connect(self) -> None:
+        c, ctl = self.controller, self.controls
+        c.update_ready.connect(self.on_update)
+        c.playing_changed.connect(self.on_playing_changed)
+        c.diverged.connect(self.on_diverged)
+        c.message.connect(self.on_message)
+        ctl.play_clicked.connect(self.on_play)
+        ctl.step_clicked.connect(self.on_step)
+        ctl.reset_clicked.connect(self.on_reset)
+        ctl.speed_changed.connect(self.on_speed)
+        ctl.config_changed.connect(self.on_config)
+        ctl.new_data_clicked.connect(self.on_new_data)
+        ctl.message.connect(self.on_message)
+        self.graph_view.node_clicked.connect(self.on_node_clicked)
+        self.tabs.currentChanged.connect(self.on_tab_changed)
+        toggles = getattr(self.plane_view, "toggles", None)
+        if toggles is not None:  # the view's own checkboxes and the View menu stay in step
+            toggles.true_plane.toggled.connect(self.act_true.setChecked)
+            toggles.residuals.toggled.connect(self.act_resid.setChecked)
+        self.loss_view.log_box.toggled.connect(self.act_logy.setChecked)
+
+    def _restore_view_state(self) -> None:
+        s = self._state
+        for act, on in ((self.act_true, s.show_true_plane), (self.act_resid, s.show_residuals),
+                        (self.act_logy, s.log_y), (self.act_grads, s.show_gradients)):
+            with QSignalBlocker(act):
+                act.setChecked(on)
+        # Apply to the views even when unchanged from the actions' defaults.
+        self.plane_view.set_show_true_plane(s.show_true_plane)
+        self.plane_view.set_show_residuals(s.show_residuals)
+        self.loss_view.set_log_y(s.log_y)
+        self.graph_view.set_show_gradients(s.show_gradients)
+
+    # ------------------------------------------------------------------ intents
+    @Slot()
+    def on_play(self) -> None:
+        self.banner.hide()
+        self.controller.toggle()
+
+    @Slot()
+    def on_step(self) -> None:
+        self.controller.step()
+
+    @Slot()
+    def on_reset(self) -> None:
+        self.banner.hide()
+        self.controller.reset()
+
+    @Slot(object)
+    def on_speed(self, speed) -> None:
+        self.controller.set_speed(speed)
+        self._save(speed=speed)
+
+    @Slot(object)
+    def on_config(self, config: TrainConfig) -> None:
+        self.controller.set_config(config)
+        self._save(config=config)
+
+    @Slot(int, float, int)
+    def on_new_data(self, points: int, noise: float, seed: int) -> None:
+        self.controller.new_data(points, noise, seed)
+        self._save(points=points, noise=noise, seed=seed)
+
+    @Slot(str)
+    def on_node_clicked(self, name: str) -> None:
+        self.controls.toggle_stop(name)
+
+    @Slot(bool)
+    def on_show_true_plane(self, on: bool) -> None:
+        self.plane_view.set_show_true_plane(on)
+        self._save(show_true_plane=on)
+
+    @Slot(bool)
+    def on_show_residuals(self, on: bool) -> None:
+        self.plane_view.set_show_residuals(on)
+        self._save(show_residuals=on)
+
+    @Slot(bool)
+    def on_log_y(self, on: bool) -> None:
+        self.loss_view.set_log_y(on)
+        self._save(log_y=on)
+
+    @Slot(bool)
+    def on_show_gradients(self, on: bool) -> None:
+        self.graph_view.set_show_gradients(on)
+        self._save(show_gradients=on)
+
+    @Slot(int)
+    def on_tab_changed(self, index: int) -> None:
+        self.dock.setVisible(index == 0)  # the controls steer the plane fit only
+
+    @Slot()
+    def on_about(self) -> None:
+        QMessageBox.about(self, "About gdviz", (
+            "<b>gdviz</b> — watch and steer gradient descent.<br>The TensorFlow tutorial's plane "
+            "fit, y = 0.1·x1 + 0.2·x2 + 0.3, on a small TF1-style numpy autodiff."))
+
+    @Slot()
+    def save_screenshot_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "gdviz.png", "PNG (*.png)")
+        if path:
+            ok = self.grab().save(path)
+            self.status.show_message(f"Saved {path}" if ok else f"Could not save {path}", 5000)
+
+    # ------------------------------------------------------------------ worker -> views
+    @Slot(object)
+    def on_update(self, u: Update) -> None:
+        snap = u.snapshot
+        if u.restart:
+            self.loss_view.clear()
+            if self.log_pane.blockCount() > 1 or self.log_pane.toPlainText():
+                self.log_pane.appendPlainText("--- reset: back to step 0 ---")
+        if u.data is not None and u.data is not self._data:
+            self._data = u.data
+            self.plane_view.set_data(u.data)
+        if len(u.losses):
+            self.loss_view.append(u.losses, u.first_step)
+        self.loss_view.set_current_step(snap.step)
+        self.plane_view.set_snapshot(snap)
+        if u.spec is not None:
+            if u.spec is not self._spec:
+                self._spec = u.spec
+                self.graph_view.set_graph(u.spec, u.record)
+                self.graph_view.set_stopped(u.config.stop_gradients)
+            self.graph_view.set_values(snap.values, snap.grads)
+        self.controls.set_forward_names(u.forward_names)
+        if u.log:
+            self.log_pane.appendPlainText("\n".join(line.text() for line in u.log))
+        self.status.show_update(u)
+
+    @Slot(bool)
+    def on_playing_changed(self, playing: bool) -> None:
+        self.controls.set_playing(playing)
+        self.status.set_playing(playing)
+
+    @Slot(object)
+    def on_diverged(self, d: Divergence) -> None:
+        self.banner.setText(d.message)
+        self.banner.show()
+        self.status.show_message(d.message, 0)
+
+    @Slot(str)
+    def on_message(self, text: str) -> None:
+        self.status.show_message(text, 10000)
+
+    # ------------------------------------------------------------------ settings + close
+    def _save(self, **changes) -> None:
+        from dataclasses import replace
+
+        self._state = replace(self._state, **changes)
+        if not self._closing:
+            save_state(self._settings, self._state)
+
+    def closeEvent(self, event) -> None:  # Qt override
+        self._closing = True
+        save_state(self._settings, self._state)
+        save_geometry(self._settings, self.saveGeometry(), self.saveState())
+        self.controller.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,133 @@
+"""The update-mode / optimizer / hyper-parameter part of the controls.
+
+Shows only the hyper-parameters the chosen optimizer uses (momentum for Momentum/Nesterov,
+decay + momentum + epsilon for RMSProp, beta1/beta2/epsilon for Adam), with TF1's defaults.
+Emits ``changed`` on any edit; :meth:`values` reads the fields, :meth:`set_values` writes them
+without echoing back.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Signal, Slot
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QWidget
+
+from gdviz.training.types import MODES, OPTIMIZERS, TrainConfig
+
+MODE_LABELS = {
+    "optimizer": "Optimizer (minimize)",
+    "manual": "Manual gradients (tf.gradients + assign)",
+}
+OPTIMIZER_LABELS = {
+    "gd": "GD",
+    "momentum": "Momentum",
+    "nesterov": "Nesterov",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+}
+#: Which hyper-parameter rows each optimizer uses.
+USES = {
+    "gd": (),
+    "momentum": ("momentum",),
+    "nesterov": ("momentum",),
+    "rmsprop": ("decay", "momentum", "epsilon"),
+    "adam": ("beta1", "beta2", "epsilon"),
+}
+
+
+def _spin(lo: float, hi: float, step: float, decimals: int, tip: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(lo, hi)
+    box.setDecimals(decimals)
+    box.setSingleStep(step)
+    box.setKeyboardTracking(True)
+    box.setToolTip(tip)
+    return box
+
+
+class OptimizerForm(QWidget):
+    """Mode, optimizer, learning rate and the optimizer's hyper-parameters."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.mode_combo = QComboBox()
+        for m in MODES:
+            self.mode_combo.addItem(MODE_LABELS[m], m)
+        self.mode_combo.setToolTip(
+            "How W and b are updated: optimizer.minimize(loss), or the tutorial's second program "
+            "— grad_W, grad_b = tf.gradients(loss, [W, b]) then W.assign(W - lr * grad_W)"
+        )
+        self.optimizer_combo = QComboBox()
+        for o in OPTIMIZERS:
+            self.optimizer_combo.addItem(OPTIMIZER_LABELS[o], o)
+        self.optimizer_combo.setToolTip("The update rule (TF1's tf.train optimizers)")
+        self.lr = _spin(0.0001, 100.0, 0.05, 4, "Learning rate (> 0); applies at the next step")
+        self.momentum = _spin(0.0, 0.999, 0.05, 3, "Momentum in [0, 1)")
+        self.decay = _spin(0.0, 1.0, 0.05, 3, "RMSProp decay of the squared-gradient average")
+        self.beta1 = _spin(0.0, 0.999, 0.01, 3, "Adam: decay of the first moment, in [0, 1)")
+        self.beta2 = _spin(0.0, 0.9999, 0.001, 4, "Adam: decay of the second moment, in [0, 1)")
+        self.epsilon = _spin(0.0, 1.0, 1e-8, 10, "Small constant added to the denominator; "
+                             "'TF default' uses 1e-10 (RMSProp) or 1e-8 (Adam)")
+        self.epsilon.setSpecialValueText("TF default")
+        form.addRow("Update mode", self.mode_combo)
+        form.addRow("Optimizer", self.optimizer_combo)
+        form.addRow("Learning rate", self.lr)
+        self._rows = {}
+        for name, label in (("momentum", "Momentum"), ("decay", "Decay"), ("beta1", "beta1"),
+                            ("beta2", "beta2"), ("epsilon", "Epsilon")):
+            form.addRow(label, getattr(self, name))
+            self._rows[name] = getattr(self, name)
+        self._form = form
+        self.set_values(TrainConfig())
+        self.mode_combo.currentIndexChanged.connect(self._on_changed)
+        self.optimizer_combo.currentIndexChanged.connect(self._on_changed)
+        for box in (self.lr, *self._rows.values()):
+            box.valueChanged.connect(self._on_changed)
+
+    # ------------------------------------------------------------------ API
+    def values(self) -> dict:
+        """The fields as TrainConfig keyword arguments (not validated)."""
+        eps = self.epsilon.value()
+        return dict(
+            mode=self.mode_combo.currentData(),
+            optimizer=self.optimizer_combo.currentData(),
+            lr=self.lr.value(),
+            momentum=self.momentum.value(),
+            decay=self.decay.value(),
+            beta1=self.beta1.value(),
+            beta2=self.beta2.value(),
+            epsilon=None if eps <= self.epsilon.minimum() else eps,
+        )
+
+    def set_values(self, config: TrainConfig) -> None:
+        """Show ``config`` without emitting ``changed``."""
+        widgets = (self.mode_combo, self.optimizer_combo, self.lr, *self._rows.values())
+        blockers = [QSignalBlocker(w) for w in widgets]
+        self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(config.mode)))
+        self.optimizer_combo.setCurrentIndex(
+            max(0, self.optimizer_combo.findData(config.optimizer)))
+        self.lr.setValue(config.lr)
+        self.momentum.setValue(config.momentum)
+        self.decay.setValue(config.decay)
+        self.beta1.setValue(config.beta1)
+        self.beta2.setValue(config.beta2)
+        self.epsilon.setValue(self.epsilon.minimum() if config.epsilon is None else config.epsilon)
+        del blockers
+        self._show_rows()
+
+    def mode(self) -> str:
+        return self.mode_combo.currentData()
+
+    # ------------------------------------------------------------------ internals
+    def _show_rows(self) -> None:
+        used = USES.get(self.optimizer_combo.currentData(), ())
+        for name, box in self._rows.items():
+            self._form.setRowVisible(box, name in used)
+
+    @Slot()
+    def _on_changed(self) -> None:
+        self._show_rows()
+        self.changed.emit()

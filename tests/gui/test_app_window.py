@@ -1,0 +1,270 @@
+"""The whole window over a fake session: real buttons, real keys, real views."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, QSettings, Qt, QThread, Slot
+from PySide6.QtWidgets import QApplication
+
+from gdviz.gui.main_window import TITLE, MainWindow
+from gdviz.gui.plane_view import plane_heights
+
+_tokens = itertools.count(1)
+
+
+class Counter(QObject):
+    def __init__(self):
+        super().__init__()
+        self.updates = []
+        self.threads = set()
+        self.pongs = []
+
+    @Slot(object)
+    def on_update(self, u):
+        self.threads.add(QThread.currentThread())
+        self.updates.append(u)
+
+    @Slot(int)
+    def on_pong(self, token):
+        self.pongs.append(token)
+
+
+def make_window(qtbot, factories, **kwargs):
+    w = MainWindow(session_factory=factories[0], data_factory=factories[1], start=False, **kwargs)
+    qtbot.addWidget(w)
+    counter = Counter()
+    w.controller.update_ready.connect(counter.on_update)
+    w.controller.worker.ponged.connect(counter.on_pong)
+    w.counter = counter
+    with qtbot.waitSignal(w.controller.update_ready, timeout=5000):
+        w.controller.start()
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    return w
+
+
+@pytest.fixture
+def window(qtbot, fake_window_factories):
+    w = make_window(qtbot, fake_window_factories)
+    yield w
+    w.close()
+    assert w.controller.thread.isFinished()
+
+
+def barrier(qtbot, w):
+    token = next(_tokens)
+    w.controller.worker.ping(token)
+    qtbot.waitUntil(lambda: token in w.counter.pongs, timeout=5000)
+
+
+def click(qtbot, button):
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def last(w):
+    return w.counter.updates[-1]
+
+
+def play_until(qtbot, w, points: int):
+    with qtbot.waitSignal(w.controller.playing_changed, timeout=5000):
+        click(qtbot, w.controls.play_button)
+    qtbot.waitUntil(lambda: w.loss_view.point_count() >= points, timeout=15000)
+    with qtbot.waitSignal(w.controller.playing_changed, timeout=5000):
+        click(qtbot, w.controls.play_button)
+
+
+def test_title_tabs_and_tooltips(window):
+    assert window.windowTitle() == TITLE and window.windowTitle().startswith("gdviz")
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Plane fit", "Playground"]
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider
+    missing = [
+        w.objectName() or type(w).__name__ + ":" + getattr(w, "text", lambda: "")()
+        for kind in (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider)
+        for w in window.controls.findChildren(kind)
+        if w.isVisibleTo(window.controls) and not w.toolTip()
+        and not isinstance(w.parent(), QAbstractSpinBox)  # a spin box's inner line edit
+    ]
+    assert missing == []
+
+
+def test_play_button_updates_arrive_and_loss_falls(qtbot, window):
+    assert window.controls.play_button.text() == "Play"
+    with qtbot.waitSignal(window.controller.playing_changed, timeout=5000):
+        click(qtbot, window.controls.play_button)
+    assert window.controls.play_button.text() == "Pause"
+    qtbot.waitUntil(lambda: window.loss_view.point_count() >= 60, timeout=15000)
+    steps, losses = window.loss_view.data()
+    assert losses[-1] < losses[0]
+    np.testing.assert_array_equal(steps, np.arange(len(steps)))  # no point lost
+    assert "playing" in window.status.state.text()
+    assert window.log_pane.toPlainText().splitlines()[0].startswith("0 [[")
+
+
+def test_pause_button_really_pauses(qtbot, window):
+    play_until(qtbot, window, 30)
+    assert window.controls.play_button.text() == "Play"
+    n_updates, n_points = len(window.counter.updates), window.loss_view.point_count()
+    for _ in range(5):
+        barrier(qtbot, window)
+    assert len(window.counter.updates) == n_updates
+    assert window.loss_view.point_count() == n_points == last(window).snapshot.step
+
+
+def test_step_button_and_right_key_do_exactly_one_step(qtbot, window):
+    click(qtbot, window.controls.step_button)
+    barrier(qtbot, window)
+    assert last(window).snapshot.step == 1 and window.loss_view.point_count() == 1
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    barrier(qtbot, window)
+    assert last(window).snapshot.step == 2 and window.loss_view.point_count() == 2
+    assert window.status.step.text() == "step 2"
+
+
+def test_space_plays_and_pauses(qtbot, window):
+    with qtbot.waitSignal(window.controller.playing_changed, timeout=5000) as blocker:
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert blocker.args == [True]
+    with qtbot.waitSignal(window.controller.playing_changed, timeout=5000) as blocker:
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert blocker.args == [False]
+
+
+def test_reset_button_and_r_key(qtbot, window):
+    for _ in range(3):
+        click(qtbot, window.controls.step_button)
+    barrier(qtbot, window)
+    click(qtbot, window.controls.reset_button)
+    barrier(qtbot, window)
+    assert last(window).snapshot.step == 0 and window.loss_view.point_count() == 0
+    click(qtbot, window.controls.step_button)
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    barrier(qtbot, window)
+    assert last(window).snapshot.step == 0 and last(window).restart
+
+
+def test_learning_rate_change_mid_run_takes_effect(qtbot, window):
+    with qtbot.waitSignal(window.controller.playing_changed, timeout=5000):
+        click(qtbot, window.controls.play_button)
+    box = window.controls.optimizer_form.lr
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "0.0100")
+    qtbot.waitUntil(lambda: last(window).config.lr == pytest.approx(0.01), timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.controller.is_playing(), timeout=5000)
+    barrier(qtbot, window)
+    assert window.controller.last_update().config.lr == pytest.approx(0.01)
+
+
+def test_invalid_grad_ys_turns_red_and_changes_nothing(qtbot, window):
+    edit = window.controls.grad_ys_edit
+    edit.selectAll()
+    qtbot.keyClicks(edit, "[1, 2")
+    assert edit.error_text() and "red" not in edit.error_text()
+    assert "ffe0e0" in edit.styleSheet() or "red" in edit.styleSheet()
+    assert float(edit.value()) == 1.0
+    click(qtbot, window.controls.step_button)
+    barrier(qtbot, window)
+    assert last(window).config.grad_ys == 1.0 and last(window).snapshot.step == 1
+    edit.selectAll()
+    qtbot.keyClicks(edit, "2")
+    qtbot.waitUntil(lambda: last(window).config.grad_ys == 2.0, timeout=5000)
+    assert not edit.error_text()
+
+
+def test_divergence_pauses_with_banner_and_reset_recovers(qtbot, window):
+    box = window.controls.optimizer_form.lr
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "50")
+    qtbot.waitUntil(lambda: last(window).config.lr == 50.0, timeout=5000)
+    with qtbot.waitSignal(window.controller.diverged, timeout=15000) as blocker:
+        click(qtbot, window.controls.play_button)
+    qtbot.waitUntil(lambda: window.controls.play_button.text() == "Play", timeout=5000)
+    message = blocker.args[0].message
+    assert "lower the learning rate" in message and f"step {blocker.args[0].step}" in message
+    assert window.banner.isVisible() and window.banner.text() == message
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "0.5")
+    click(qtbot, window.controls.reset_button)
+    barrier(qtbot, window)
+    assert not window.banner.isVisible()
+    assert np.isfinite(last(window).snapshot.loss) and last(window).snapshot.step == 0
+
+
+def test_slots_run_in_gui_thread(qtbot, window):
+    click(qtbot, window.controls.step_button)
+    barrier(qtbot, window)
+    assert window.counter.threads == {QApplication.instance().thread()}
+
+
+def test_plane_heights_follow_the_snapshot(qtbot, window):
+    for _ in range(3):
+        click(qtbot, window.controls.step_button)
+    barrier(qtbot, window)
+    snap = last(window).snapshot
+    x1, x2 = window.plane_view.grid_axes()
+    np.testing.assert_allclose(window.plane_view.surface_heights(),
+                               plane_heights(snap.W, snap.b, x1, x2), rtol=1e-6)
+
+
+def test_many_updates_create_no_new_scene_items(qtbot, window):
+    click(qtbot, window.controls.step_button)
+    barrier(qtbot, window)
+    plane, graph = window.plane_view.scene_item_count(), window.graph_view.scene_item_count()
+    play_until(qtbot, window, 400)
+    assert len(window.counter.updates) > 5
+    assert window.plane_view.scene_item_count() == plane
+    assert window.graph_view.scene_item_count() == graph
+
+
+def test_close_while_running_stops_the_thread(qtbot, fake_window_factories):
+    w = make_window(qtbot, fake_window_factories)
+    with qtbot.waitSignal(w.controller.playing_changed, timeout=5000):
+        click(qtbot, w.controls.play_button)
+    qtbot.waitUntil(lambda: w.loss_view.point_count() > 10, timeout=10000)
+    w.close()
+    assert w.controller.thread.isFinished()
+
+
+def test_new_data_button(qtbot, window):
+    window.controls.points_spin.setValue(40)
+    window.controls.seed_spin.setValue(3)
+    click(qtbot, window.controls.new_data_button)
+    barrier(qtbot, window)
+    assert last(window).data.points == 40 and last(window).data.seed == 3
+
+
+def test_playground_scene_selects_second_tab_and_hides_controls(qtbot, fake_window_factories):
+    w = make_window(qtbot, fake_window_factories, scene="playground")
+    assert w.tabs.currentIndex() == 1 and not w.dock.isVisible()
+    w.tabs.setCurrentIndex(0)
+    assert w.dock.isVisible()
+    w.close()
+
+
+def test_settings_persist_and_corrupt_values_fall_back(qtbot, isolated_settings,
+                                                      fake_window_factories):
+    w = make_window(qtbot, fake_window_factories)
+    w.controls.optimizer_form.lr.setValue(0.25)
+    w.controls.speed_slider.setValue(3)
+    w.act_logy.setChecked(True)
+    w.close()
+    w2 = make_window(qtbot, fake_window_factories)
+    assert w2.controls.optimizer_form.lr.value() == pytest.approx(0.25)
+    assert w2.controls.speed() == 10 and w2.loss_view.is_log_y()
+    assert last(w2).config.lr == pytest.approx(0.25)
+    w2.close()
+    s = QSettings(str(isolated_settings), QSettings.Format.IniFormat)
+    s.setValue("app/config", '{"lr": -3}')
+    s.setValue("app/speed", "not json")
+    s.sync()
+    del s
+    w3 = make_window(qtbot, fake_window_factories)
+    assert w3.controls.optimizer_form.lr.value() == pytest.approx(0.5)  # default
+    message = w3.status.current_message()
+    assert "config" in message and "speed" in message and "default" in message
+    w3.close()
