@@ -86,6 +86,7 @@ def _consumers(spec):
 
 
 def test_frames_follow_record_order_and_end_with_false(view):
+    count = view.scene_item_count()
     view.start_backward(FULL)
     assert view.backward_position() == 0 and view.highlighted() == ()
     assert view.node_item("Variable").state == "pending"
@@ -93,6 +94,8 @@ def test_frames_follow_record_order_and_end_with_false(view):
     assert view.highlighted() == FULL.order
     assert view.backward_step() is False  # stays done
     assert view.backward_position() == len(FULL.order)
+    view.backward_reset()
+    assert view.scene_item_count() == count  # the animation only restyles items
 
 
 def test_order_is_reverse_topological(view):
