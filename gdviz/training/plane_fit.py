@@ -8,8 +8,10 @@ The model is the tutorial's, built in a private ``tf.Graph``::
 
 updated either by ``tf.train.<Optimizer>(lr).minimize(loss, grad_loss=grad_ys)`` ("optimizer"
 mode) or by ``tf.gradients(loss, [W, b], grad_ys, stop_gradients)`` and explicit assigns
-("manual" mode).  The learning rate and grad_ys live in non-trainable Variables, so changing
-them applies at the next step without rebuilding the graph (and without resetting slots).
+("manual" mode).  The learning rate lives in a non-trainable Variable, so a new rate applies
+at the next step without rebuilding.  Any other change rebuilds the graph (a few ms) and
+carries every Variable over by name: W, b and the optimizer slots that keep their meaning
+(``W/Momentum`` ... are named alike in both modes), so a rebuild never loses momentum.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from gdviz.training.snapshots import SnapshotFetcher
 from gdviz.training.types import PlaneData, Snapshot, TrainConfig, frozen_array
 
 # Changing only these fields of a TrainConfig never rebuilds the graph.
-_LIVE_FIELDS = ("lr", "grad_ys")
+_LIVE_FIELDS = ("lr",)
 
 
 def _ancestors(fetches) -> set[str]:
@@ -58,45 +60,68 @@ def _check_stop_names(config: TrainConfig, valid: tuple[str, ...]) -> None:
 
 
 class _Model:
-    """One built graph: its nodes, session and the fetches of a training step."""
+    """One built graph: its nodes, session and the fetches of a training step.
 
-    def __init__(self, data: PlaneData, config: TrainConfig, W0: np.ndarray, b0: np.ndarray):
+    ``state`` maps Variable names to values to start from (``W``, ``b`` and optimizer slots
+    such as ``W/Momentum``, ``beta1_power``); Variables not in it start at their TF1 initial
+    values (W0, b0 here, slots as the optimizer initialises them).
+    """
+
+    def __init__(self, data: PlaneData, config: TrainConfig, W0: np.ndarray, b0: np.ndarray,
+                 state: dict[str, np.ndarray] | None = None):
+        state = dict(state or {})
         self.graph = g = tf.Graph()
         with g.as_default():
             # Tutorial order (b before W); constants named so the graph view reads well.
             x_data = tf.constant(np.asarray(data.x, np.float32), name="x_data")
             # TF1 converts the float64 y_data to y's float32 in ``y - y_data``; do it up front.
             y_data = tf.constant(np.asarray(data.y, np.float32), name="y_data")
-            self.b = tf.Variable(np.array(b0, np.float32), name="b")
-            self.W = tf.Variable(np.array(W0, np.float32), name="W")
+            self.b = tf.Variable(np.array(state.pop("b", b0), np.float32), name="b")
+            self.W = tf.Variable(np.array(state.pop("W", W0), np.float32), name="W")
             y = tf.matmul(self.W, x_data) + self.b
             self.loss = tf.reduce_mean(tf.square(y - y_data))
             self.forward_names = _op_ancestors(self.loss)
             _check_stop_names(config, self.forward_names)
+            # A Variable, so a new rate applies at the next step with no rebuild (free at run
+            # time).  grad_ys stays a constant: as a Variable it would block the engine's
+            # constant folding of the backward pass (+40% per step); changing it rebuilds.
             self.lr = tf.Variable(np.float32(config.lr), trainable=False, name="learning_rate")
-            self.grad_ys = tf.Variable(np.float32(config.grad_ys), trainable=False, name="grad_ys")
+            state.pop(self.lr.name, None)
+            grad_ys = tf.constant(np.float32(config.grad_ys), name="grad_ys")
             if config.mode == "optimizer":
                 opt = make_optimizer(config, self.lr)
                 self.train = [opt.minimize(self.loss, var_list=[self.W, self.b],
-                                           grad_loss=self.grad_ys)]
+                                           grad_loss=grad_ys)]
             else:
                 stops = [g.get_node(n) for n in config.stop_gradients]
-                gW, gb = tf.gradients(self.loss, [self.W, self.b], grad_ys=self.grad_ys,
+                gW, gb = tf.gradients(self.loss, [self.W, self.b], grad_ys=grad_ys,
                                       stop_gradients=stops)
                 self.train = manual_updates(config, self.lr, [(gW, self.W), (gb, self.b)])
             self.record: GradientRecord = g.gradient_records[-1]
-            # Live settings: assign through a placeholder so no node is added per change.
-            self._setting = tf.placeholder(tf.float32, shape=(), name="setting")
-            self._set_lr = self.lr.assign(self._setting)
-            self._set_grad_ys = self.grad_ys.assign(self._setting)
+            self.variables = tf.global_variables(g)
             init = tf.global_variables_initializer()
+            # Live learning rate and carried-over slots are set through placeholders, so no
+            # node is added after the session starts.
+            self._lr_value = tf.placeholder(tf.float32, shape=(), name="set_learning_rate")
+            self._set_lr = self.lr.assign(self._lr_value)
+            restore = {}
+            for v in self.variables:
+                value = state.get(v.name)
+                if value is not None and np.shape(value) == v.shape:
+                    ph = tf.placeholder(v.dtype, shape=v.shape, name=f"restore/{v.name}")
+                    restore[v.assign(ph)] = (ph, value)
         self.step_fetches = self.train + [self.loss]
         self.sess = tf.Session(graph=g)
         self.sess.run(init)
+        if restore:
+            self.sess.run(list(restore), {ph: value for ph, value in restore.values()})
 
-    def set_live(self, lr: float, grad_ys: float) -> None:
-        self.sess.run(self._set_lr, {self._setting: np.float32(lr)})
-        self.sess.run(self._set_grad_ys, {self._setting: np.float32(grad_ys)})
+    def set_lr(self, lr: float) -> None:
+        self.sess.run(self._set_lr, {self._lr_value: np.float32(lr)})
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Every Variable's current value by name (W, b, learning_rate, slots)."""
+        return dict(zip((v.name for v in self.variables), self.sess.run(self.variables)))
 
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
         W, b = self.sess.run([self.W, self.b])
@@ -208,8 +233,8 @@ class PlaneFit:
     def configure(self, config: TrainConfig) -> None:
         """Apply ``config``; an invalid one raises ``ValueError`` and changes nothing.
 
-        lr and grad_ys apply live; any other change rebuilds the graph keeping W, b and the
-        step count (optimizer slots start afresh).
+        lr applies live; any other change rebuilds the graph keeping W, b, the step count
+        and the optimizer slots whose names survive (a new optimizer starts fresh slots).
         """
         config = config.validated()
         self._check_stop_names(config)
@@ -219,12 +244,12 @@ class PlaneFit:
             live += ("stop_gradients",)  # only manual mode's tf.gradients call uses them
         if all(getattr(old, f) == getattr(config, f)
                for f in config.__dataclass_fields__ if f not in live):
-            self._model.set_live(config.lr, config.grad_ys)
+            self._model.set_lr(config.lr)
             self._config = config
             self._snap = None
             return
-        W, b = self._model.weights()
-        model = _Model(self._data, config, W, b)  # built before anything is swapped
+        # Built before anything is swapped, so a failure leaves the old model in place.
+        model = _Model(self._data, config, self._W0, self._b0, self._model.state())
         self._config = config
         self._install(model)
 
@@ -232,8 +257,7 @@ class PlaneFit:
         """Fit ``data`` from now on, keeping W, b, the step count and the config."""
         if not isinstance(data, PlaneData):
             raise TypeError(f"set_data expects a PlaneData, not {type(data).__name__}")
-        W, b = self._model.weights()
-        model = _Model(data, self._config, W, b)
+        model = _Model(data, self._config, self._W0, self._b0, self._model.state())
         self._data = data
         self._install(model)
 
