@@ -6,9 +6,7 @@ is drawn in :meth:`paint`, so no child items appear or disappear while training 
 
 from __future__ import annotations
 
-import ctypes
 import math
-import sys
 from typing import Callable
 
 import numpy as np
@@ -18,30 +16,15 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPain
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent, QGraphicsSceneMouseEvent
 
 from gdviz.autodiff.describe import NodeSpec
+from gdviz.gui import pyside_workarounds
 from gdviz.gui.layout import NODE_H, NODE_W
 
 
 
-def _keep_none_alive() -> bool:
-    """Guard against PySide6 builds (6.12.0 on CPython 3.11) whose void methods drop a ref to None.
-
-    Every call such as ``painter.setPen(...)`` or ``item.update()`` then removes one reference
-    from ``None``; a graph repainting ~20 calls per node at 60 Hz makes CPython abort with
-    "deallocating None" within seconds.  Like ``pyside_workarounds`` does for ``True``, give
-    ``None`` a reference count that can never reach zero -- what CPython 3.12+ does anyway.
-    Measured first, so fixed bindings are left alone.
-    """
-    probe = QColor()
-    before = sys.getrefcount(None)
-    for _ in range(32):
-        probe.setAlpha(255)
-    if sys.getrefcount(None) > before - 32:
-        return False
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-    return True
-
-
-NONE_REFCOUNT_FIXED = _keep_none_alive()
+# Painting calls ~20 void Qt methods per node per frame and the view emits signals; on
+# PySide6 6.12.0 / CPython 3.11 each drops a reference to None or True and the process
+# aborts within seconds.  The shared workaround measures the leak and neutralises it.
+pyside_workarounds.apply()
 
 #: (fill, border) per node kind.
 KIND_COLOURS = {

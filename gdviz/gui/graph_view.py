@@ -17,13 +17,9 @@ from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QWheelEvent
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from gdviz.gui import pyside_workarounds
 from gdviz.autodiff.describe import BackwardFrame, GradientRecord, GraphSpec, backward_frames
 from gdviz.gui.graph_items import KIND_COLOURS, EdgeItem, NodeItem, magnitude
 from gdviz.gui.layout import Layout, backward_names, layout_graph
-
-# Our signals are emitted from Python; some PySide6 builds then leak a reference to True.
-pyside_workarounds.apply()
 
 _DECADES = 4.0  # edge shading spans this many orders of magnitude below the largest gradient
 _MIN_SCALE, _MAX_SCALE = 0.05, 6.0

@@ -215,7 +215,8 @@ def test_export_png_and_svg(view, qtbot, tmp_path):
 
 
 def test_many_repaints_do_not_exhaust_none(view, qtbot):
-    """PySide6 6.12 on CPython 3.11 drops a ref to None per void call; graph_items guards it."""
+    """PySide6 6.12 on CPython 3.11 drops a ref to None per void call; graph_items applies
+    pyside_workarounds so a repainting graph cannot abort the process."""
     import sys
 
     view.show()
