@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from gdviz.gui.playground_panel import PlaygroundPanel
 from gdviz.playground.formatting import fmt
-from gdviz.playground.presets import PRESETS, TUTORIAL, preset
+from gdviz.playground.presets import PRESETS, TUTORIAL
 
 SHOTS = Path("/tmp/gdviz_shots")
 
