@@ -171,7 +171,7 @@ def _backprop(graph, scope, ys, xs, seeds, stops, mode) -> list:
             if op in stop_ops:
                 if op in stop_set:
                     stopped.append((op.name, "stop_gradients"))
-                    cuts[op] = [i for i in op.inputs if i in between]
+                    cuts[op] = list(dict.fromkeys(i for i in op.inputs if i in between))
                     cut_edges.extend((i.name, op.name) for i in cuts[op])
             else:
                 _apply_rule(graph, op, g, between, set_grad, stopped, cut_edges, cuts)
@@ -217,8 +217,8 @@ def _apply_rule(graph, op, g, between, set_grad, stopped, cut_edges, cuts) -> No
     if rule is None:
         if op.op_type == "StopGradient":
             stopped.append((op.name, "StopGradient op"))
-            cut_edges.extend((i.name, op.name) for i in op.inputs if i in between)
-        cuts[op] = [i for i in op.inputs if i in between]
+            cut_edges.extend((i.name, op.name) for i in dict.fromkeys(op.inputs) if i in between)
+        cuts[op] = list(dict.fromkeys(i for i in op.inputs if i in between))
         return
     with graph.name_scope(f"{op.name}_grad"):
         in_grads = rule(op, g, needed)

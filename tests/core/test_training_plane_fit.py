@@ -277,3 +277,36 @@ def test_stop_gradients_in_optimizer_mode_do_not_rebuild():
     graph = f.graph
     f.configure(TrainConfig(stop_gradients=("Square",)))
     assert f.graph is graph and f.config.stop_gradients == ("Square",)
+
+
+def test_manual_update_rule_is_drawn_as_update_nodes():
+    f = PlaneFit(config=TrainConfig(mode="manual", optimizer="momentum", lr=0.1))
+    spec = f.spec
+    assert spec.node("Momentum/update_W/sub").kind == "update"
+    assert spec.node("W/Momentum").kind == "variable"
+    assert {n.name for n in spec.forward().nodes} >= set(f.forward_names)
+    assert not any(n.startswith("Momentum/") for n in spec.forward().names() if
+                   spec.node(n).kind == "op")
+
+
+def test_cut_gradient_nodes_are_still_described_and_valued():
+    f = PlaneFit(config=TrainConfig(mode="manual", stop_gradients=("add",)))
+    W0, b0 = f.weights()
+    s = f.step()
+    assert s.grad_W is None and s.grad_b is None
+    np.testing.assert_array_equal(f.weights()[0], W0)  # nothing moves when every path is cut
+    np.testing.assert_array_equal(f.weights()[1], b0)
+    grad_add = f.record.grad_of("add")
+    assert grad_add in f.spec.names() and grad_add in s.values
+    assert s.grads["MatMul"] is None and s.grads["add"] is not None
+    assert ("MatMul", "add") in f.record.cut_edges
+
+
+def test_switching_mode_keeps_the_optimizer_slots():
+    # optimizer-mode momentum for 5 steps, then the same rule by hand: the accumulator
+    # carries over, so the numbers continue as if nothing had changed.
+    a, b = fit("optimizer", "momentum"), fit("optimizer", "momentum")
+    a.steps(5)
+    b.steps(5)
+    b.configure(TrainConfig(mode="manual", optimizer="momentum", lr=0.1))
+    np.testing.assert_allclose(a.steps(5), b.steps(5), rtol=1e-6)
