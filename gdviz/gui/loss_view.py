@@ -2,9 +2,11 @@
 
 One ``PlotDataItem`` is fed from a preallocated float64 buffer that doubles when full (amortised
 O(1) per value, never drops one).  pyqtgraph's peak downsampling plus clip-to-view keep a repaint
-cheap however long the run.  Non-finite losses (a diverged run) and, in log mode, non-positive
-ones are stored as given but *displayed* as gaps (NaN), so neither the linear nor the log axis
-ever sees a value it cannot draw.
+cheap however long the run.  Losses are stored exactly as given.  NaN is drawn as a gap by
+pyqtgraph, and so (after its own log mapping) are zero and negative losses in log mode; only
++-inf would break the axis range, so while the stored history holds an inf (a diverged run, until
+Reset replays over it) the curve is fed a copy with inf -> NaN.  Otherwise it is fed a view of
+the buffer: no second 10^6-value array.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ class LossView(QWidget):
         self._n = 0
         self._steps = np.empty(self._cap, dtype=np.float64)
         self._loss = np.empty(self._cap, dtype=np.float64)
-        self._disp = np.empty(self._cap, dtype=np.float64)
+        self._first_inf: int | None = None  # index of the first +-inf stored, if any
         self._log = False
         self._current: int | None = None
         self._pending = False
@@ -119,6 +121,8 @@ class LossView(QWidget):
         vals = np.asarray(losses, dtype=np.float64).reshape(-1)
         if self._n and first_step <= self._steps[self._n - 1]:
             self._n = int(np.searchsorted(self._steps[: self._n], first_step, side="left"))
+            if self._first_inf is not None and self._first_inf >= self._n:
+                self._first_inf = None  # the replay overwrote the divergence
         k = vals.size
         if k == 0:
             return
@@ -126,7 +130,9 @@ class LossView(QWidget):
         sl = slice(self._n, self._n + k)
         self._steps[sl] = np.arange(first_step, first_step + k, dtype=np.float64)
         self._loss[sl] = vals
-        self._disp[sl] = self._displayable(vals)
+        inf = np.isinf(vals)
+        if self._first_inf is None and inf.any():
+            self._first_inf = self._n + int(np.argmax(inf))
         self._n += k
         self._current = first_step + k - 1
         self._update_readout()
@@ -135,11 +141,12 @@ class LossView(QWidget):
     def clear(self) -> None:
         """Forget every value (capacity is kept)."""
         self._n = 0
+        self._first_inf = None
         self._current = None
         self.flush()
 
     def set_log_y(self, on: bool) -> None:
-        """Log-scale the loss axis; non-positive and non-finite losses become gaps."""
+        """Log-scale the loss axis; non-positive and non-finite losses are drawn as gaps."""
         on = bool(on)
         if on != self.log_box.isChecked():
             self.log_box.blockSignals(True)
@@ -148,7 +155,6 @@ class LossView(QWidget):
         if on == self._log:
             return
         self._log = on
-        self._disp[: self._n] = self._displayable(self._loss[: self._n])
         self.plot.getPlotItem().setLogMode(y=on)
         self.flush()
 
@@ -182,18 +188,12 @@ class LossView(QWidget):
         cap = self._cap
         while cap < need:
             cap *= 2
-        for name in ("_steps", "_loss", "_disp"):
+        for name in ("_steps", "_loss"):
             old = getattr(self, name)
             new = np.empty(cap, dtype=np.float64)
             new[: self._n] = old[: self._n]
             setattr(self, name, new)
         self._cap = cap
-
-    def _displayable(self, vals: np.ndarray) -> np.ndarray:
-        ok = np.isfinite(vals)
-        if self._log:
-            ok &= vals > 0
-        return np.where(ok, vals, np.nan)
 
     def _schedule(self) -> None:
         delay = redraw_delay_ms(self._n)
@@ -205,8 +205,12 @@ class LossView(QWidget):
 
     def _update_curve(self) -> None:
         n = self._n
-        # views, not copies: pyqtgraph keeps references, and we only ever write past n
-        self.curve.setData(self._steps[:n], self._disp[:n], connect="finite")
+        # views, not copies: pyqtgraph keeps references, and we only ever write past n (or
+        # over a replayed tail, which is re-fed right after)
+        y = self._loss[:n]
+        if self._first_inf is not None:
+            y = np.where(np.isinf(y), np.nan, y)
+        self.curve.setData(self._steps[:n], y, connect="finite")
         self._update_marker()
 
     def _update_marker(self) -> None:
@@ -217,8 +221,8 @@ class LossView(QWidget):
             self.marker.setVisible(True)
             self.marker.setValue(self._current)
         i = self._index_of_current()
-        if i >= 0 and np.isfinite(self._disp[i]):
-            self.dot.setData([self._steps[i]], [self._disp[i]])
+        if i >= 0 and np.isfinite(self._loss[i]) and (self._loss[i] > 0 or not self._log):
+            self.dot.setData([self._steps[i]], [self._loss[i]])
         else:
             self.dot.setData([], [])
         self._update_readout()

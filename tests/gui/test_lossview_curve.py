@@ -66,15 +66,16 @@ def test_log_toggle_with_zero_nan_inf_does_not_raise(lv):
     lv.set_log_y(True)
     assert lv.is_log_y() and lv.log_box.isChecked()
     lv.grab()  # paints in log mode: pytest-qt fails the test on any exception in paint
-    _, y = lv.curve.getOriginalDataset()
+    _, y = lv.curve.getData()  # what is drawn: log10 of the losses
     assert np.isnan(y[[2, 3, 4, 5, 6]]).all()  # undrawable in log: gaps
-    np.testing.assert_array_equal(y[[0, 1, 7]], [1.0, 0.5, 1e-3])
+    np.testing.assert_allclose(y[[0, 1, 7]], np.log10([1.0, 0.5, 1e-3]))
     lv.append(np.array([0.0, 2.0]), 8)
     lv.grab()
     lv.set_log_y(False)
     lv.grab()
-    _, y = lv.curve.getOriginalDataset()
-    assert y[2] == 0.0 and y[3] == -1.0 and np.isnan(y[5])  # linear: only non-finite are gaps
+    _, y = lv.curve.getData()
+    assert y[2] == 0.0 and y[3] == -1.0 and np.isnan(y[5]) and np.isnan(y[6])  # linear: inf -> gap
+    assert np.isfinite(lv.plot.getPlotItem().getViewBox().viewRange()[1]).all()
     _, losses = lv.data()
     assert np.isinf(losses[5]) and losses[3] == -1.0  # stored as given
 
@@ -153,3 +154,13 @@ def test_current_point_dot_follows_marker(lv):
     x, _ = lv.dot.getData()
     assert x is None or len(x) == 0
     assert "diverged" in lv.readout.text()
+
+
+def test_inf_fed_as_gap_until_replayed_over(lv):
+    lv.append(np.array([1.0, 0.5, np.inf]), 0)
+    _, y = lv.curve.getOriginalDataset()
+    assert np.isnan(y[2])
+    lv.append(np.array([0.4]), 2)  # reset + replay from step 2 overwrites the inf
+    _, y = lv.curve.getOriginalDataset()
+    np.testing.assert_array_equal(y, [1.0, 0.5, 0.4])
+    assert y.base is not None  # fed a view of the buffer again, not a copy
