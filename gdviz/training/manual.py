@@ -65,8 +65,17 @@ def _slot(var, name: str, value: float = 0.0):
     return tf.Variable(init, trainable=False, name=f"{var.name}/{name}")
 
 
+#: Name scope of each rule's nodes, as the tf.train optimizer names its own.
+SCOPES = {"gd": "GradientDescent", "momentum": "Momentum", "nesterov": "Momentum",
+          "rmsprop": "RMSProp", "adam": "Adam"}
+
+
 def manual_updates(config: TrainConfig, lr, grads_and_vars) -> list:
     """Assign ops applying ``config.optimizer``'s TF1 rule to each ``(grad, var)``.
+
+    Slots are named as the tf.train optimizers name theirs (``W/Momentum``, ``W/Adam_1``,
+    ``beta1_power``), so their values can carry over between the two modes; the arithmetic
+    of the rule for W sits in the name scope ``<Optimizer>/update_W``.
 
     Parameters
     ----------
@@ -82,42 +91,48 @@ def manual_updates(config: TrainConfig, lr, grads_and_vars) -> list:
         The ops to run once per step (variable assigns, then slot bookkeeping).
     """
     pairs = [(g, v) for g, v in grads_and_vars if g is not None]
-    opt = config.optimizer
-    dt = np.float32
+    if not pairs:
+        return []
+    opt, dt = config.optimizer, np.float32
+    graph = pairs[0][1].graph
+    scope = SCOPES[opt]
     updates = []
-    if opt == "gd":
-        for g, v in pairs:
-            updates.append(v.assign(v - lr * g))
-    elif opt in ("momentum", "nesterov"):
-        mu = dt(config.momentum)
-        for g, v in pairs:
-            accum = _slot(v, "Momentum")
-            new_accum = accum.assign(accum * mu + g)
-            if opt == "nesterov":
-                updates.append(v.assign(v - (g * lr + new_accum * mu * lr)))
-            else:
-                updates.append(v.assign(v - new_accum * lr))
-    elif opt == "rmsprop":
-        rho, eps = dt(config.decay), dt(epsilon_of(config))
-        for g, v in pairs:
-            ms = _slot(v, "RMSProp", 1.0)  # TF1 starts the mean square at ones
-            mom = _slot(v, "RMSProp_1")
-            new_ms = ms.assign(ms + (tf.square(g) - ms) * (dt(1) - rho))
-            new_mom = mom.assign(mom * dt(0.0) + (g * lr) / _sqrt(new_ms + eps))
-            updates.append(v.assign(v - new_mom))
-    elif opt == "adam":
+    if opt == "adam":
         b1, b2, eps = dt(config.beta1), dt(config.beta2), dt(epsilon_of(config))
         b1p = tf.Variable(b1, trainable=False, name="beta1_power")
         b2p = tf.Variable(b2, trainable=False, name="beta2_power")
-        alpha = lr * _sqrt(dt(1) - b2p) / (dt(1) - b1p)
-        for g, v in pairs:
-            m = _slot(v, "Adam")
-            s = _slot(v, "Adam_1")
-            new_m = m.assign(m + (g - m) * (dt(1) - b1))
-            new_s = s.assign(s + (tf.square(g) - s) * (dt(1) - b2))
-            updates.append(v.assign(v - (new_m * alpha) / (_sqrt(new_s) + eps)))
-        if pairs:  # the beta powers advance once per step, after the updates read them
+        with graph.name_scope(scope):
+            alpha = lr * _sqrt(dt(1) - b2p) / (dt(1) - b1p)
+    for g, v in pairs:
+        if opt == "gd":
+            with graph.name_scope(f"{scope}/update_{v.name}"):
+                updates.append(v.assign(v - lr * g))
+        elif opt in ("momentum", "nesterov"):
+            mu = dt(config.momentum)
+            accum = _slot(v, "Momentum")
+            with graph.name_scope(f"{scope}/update_{v.name}"):
+                new_accum = accum.assign(accum * mu + g)
+                if opt == "nesterov":
+                    updates.append(v.assign(v - (g * lr + new_accum * mu * lr)))
+                else:
+                    updates.append(v.assign(v - new_accum * lr))
+        elif opt == "rmsprop":
+            rho, eps = dt(config.decay), dt(epsilon_of(config))
+            ms = _slot(v, "RMSProp", 1.0)  # TF1 starts the mean square at ones
+            mom = _slot(v, "RMSProp_1")
+            with graph.name_scope(f"{scope}/update_{v.name}"):
+                new_ms = ms.assign(ms + (tf.square(g) - ms) * (dt(1) - rho))
+                new_mom = mom.assign(mom * dt(0.0) + (g * lr) / _sqrt(new_ms + eps))
+                updates.append(v.assign(v - new_mom))
+        elif opt == "adam":
+            m, s = _slot(v, "Adam"), _slot(v, "Adam_1")
+            with graph.name_scope(f"{scope}/update_{v.name}"):
+                new_m = m.assign(m + (g - m) * (dt(1) - b1))
+                new_s = s.assign(s + (tf.square(g) - s) * (dt(1) - b2))
+                updates.append(v.assign(v - (new_m * alpha) / (_sqrt(new_s) + eps)))
+        else:
+            raise ValueError(f"unknown optimizer {opt!r}")
+    if opt == "adam":  # the beta powers advance once per step; this run still reads the old
+        with graph.name_scope(scope):
             updates += [b1p.assign(b1p * b1), b2p.assign(b2p * b2)]
-    else:
-        raise ValueError(f"unknown optimizer {opt!r}")
     return updates

@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 import gdviz.autodiff as tf
-from gdviz.autodiff.describe import GradientRecord, GraphSpec, describe_graph
+from gdviz.autodiff.describe import GradientRecord, GraphSpec, node_kind, spec_from_nodes
 from gdviz.training.data import make_plane_data
 from gdviz.training.manual import make_optimizer, manual_updates
 from gdviz.training.snapshots import SnapshotFetcher
@@ -57,6 +57,26 @@ def _check_stop_names(config: TrainConfig, valid: tuple[str, ...]) -> None:
         raise ValueError(
             f"unknown stop_gradients node{'s' if len(unknown) > 1 else ''} "
             f"{', '.join(map(repr, unknown))}; valid names: {', '.join(valid)}")
+
+
+def _model_spec(model: "_Model") -> GraphSpec:
+    """What to draw: every node a step runs plus all nodes of the gradients() call.
+
+    Gradient nodes a step does not need (cut off by stop_gradients) are kept so the view can
+    show them.  Ops that are not on the way to the loss and not gradients are the update
+    rule (manual mode's ``W - lr * grad``), so they get kind "update", like the optimizers'
+    Apply* nodes.
+    """
+    graph, record = model.graph, model.record
+    seeds = list(model.step_fetches) + [n for n in graph.nodes if n.grad_scope == record.scope]
+    wanted = _ancestors(seeds)
+    forward = _ancestors([model.loss])
+
+    def kind(node) -> str:
+        k = node_kind(node)
+        return "update" if k == "op" and node.name not in forward else k
+
+    return spec_from_nodes((n for n in graph.nodes if n.name in wanted), kind)
 
 
 class _Model:
@@ -271,17 +291,11 @@ class PlaneFit:
     def _install(self, model: _Model) -> None:
         old = getattr(self, "_model", None)
         self._model = model
-        self._spec = describe_graph(model.graph, names=self._step_names(model))
+        self._spec = _model_spec(model)
         self._fetcher = SnapshotFetcher(model, self._spec)
         self._snap = None
         if old is not None and old is not model:
             old.sess.close()
-
-    @staticmethod
-    def _step_names(model: _Model) -> list[str]:
-        """Names of the ancestors of a step's fetches, in graph (creation) order."""
-        seen = _ancestors(model.step_fetches)
-        return [n.name for n in model.graph.nodes if n.name in seen]
 
     def _check_stop_names(self, config: TrainConfig) -> None:
         _check_stop_names(config, self.forward_names)
