@@ -462,6 +462,10 @@ class GraphView(QGraphicsView):
         if self._auto_fit:
             self.fit()
 
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self._place_overlays()  # scrolling the viewport drags its child widgets along
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:

@@ -245,3 +245,14 @@ def test_hover_shows_the_full_array(view, qtbot):
     qtbot.mouseMove(view.viewport(), view.mapFromScene(item.scenePos()))
     qtbot.waitUntil(lambda: item.toolTip() != "", timeout=2000)
     assert "shape (2, 100)" in item.toolTip() and "click to toggle stop_gradients" in item.toolTip()
+
+
+def test_overlays_stay_in_the_corner_while_panning(view, qtbot):
+    view.show()
+    qtbot.waitExposed(view)
+    view.zoom(3.0)
+    legend = view._legend
+    before = legend.pos()
+    view.horizontalScrollBar().setValue(view.horizontalScrollBar().value() + 150)
+    view.verticalScrollBar().setValue(view.verticalScrollBar().value() + 40)
+    assert legend.pos() == before and legend.x() == 8
