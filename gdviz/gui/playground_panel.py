@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, Slot
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QRadioButton, QScrollArea, QSplitter, QTextBrowser, QVBoxLayout,
                                QWidget)
@@ -110,20 +110,18 @@ class PlaygroundPanel(QWidget):
         self.results.setMinimumHeight(110)
         self.graph = GraphView()
         self.graph.node_clicked.connect(self._on_node_clicked)
-        self.graph.installEventFilter(self)
+        self.graph.backward_changed.connect(self._on_backward_changed)
         self.show_grads = QCheckBox("Show gradient nodes")
         self.show_grads.setChecked(True)
         self.show_grads.toggled.connect(self.graph.set_show_gradients)
-        self.start_btn, self.prev_btn = QPushButton("▶ Backward pass"), QPushButton("◀ Prev")
+        self.start_btn = QPushButton("▶ Backward pass")
         self.next_btn, self.reset_btn = QPushButton("Next ▶"), QPushButton("Reset")
         self.start_btn.setToolTip("Step through the backward pass (then Right/Space, Left, Home, Esc in the graph)")
         self.next_btn.setShortcut("N")
         self.next_btn.setToolTip("Next backward step (N, or Right/Space in the graph)")
-        self.prev_btn.setToolTip("One step back (Left in the graph)")
         self.reset_btn.setToolTip("Back to the start of the backward pass (Home in the graph)")
         self.start_btn.clicked.connect(self.start_backward)
         self.next_btn.clicked.connect(self.backward_step)
-        self.prev_btn.clicked.connect(self._on_prev)
         self.reset_btn.clicked.connect(self._on_reset)
         self.step_label = QLabel()
         self.png_btn, self.svg_btn = QPushButton("Export PNG…"), QPushButton("Export SVG…")
@@ -131,7 +129,7 @@ class PlaygroundPanel(QWidget):
         self.svg_btn.clicked.connect(self.export_svg)
 
         bar = QHBoxLayout()
-        for w in (self.show_grads, self.start_btn, self.prev_btn, self.next_btn, self.reset_btn, self.step_label):
+        for w in (self.show_grads, self.start_btn, self.next_btn, self.reset_btn, self.step_label):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.png_btn)
@@ -278,11 +276,6 @@ class PlaygroundPanel(QWidget):
         return moved
 
     @Slot()
-    def _on_prev(self) -> None:
-        self.graph.backward_back()
-        self._update_step_label()
-
-    @Slot()
     def _on_reset(self) -> None:
         self.graph.backward_reset()
         self._update_step_label()
@@ -291,10 +284,9 @@ class PlaygroundPanel(QWidget):
         n = self.graph.backward_length()
         self.step_label.setText(f"step {self.graph.backward_position()}/{n}" if n else "")
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.graph and event.type() == QEvent.Type.KeyPress:
-            QTimer.singleShot(0, self._update_step_label)  # after the view handled the key
-        return super().eventFilter(watched, event)
+    @Slot(int, int)
+    def _on_backward_changed(self, _pos: int, _n: int) -> None:
+        self._update_step_label()  # the view's own buttons and keys move the animation too
 
     # ------------------------------------------------------------------ export
     @Slot()

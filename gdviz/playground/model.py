@@ -175,6 +175,8 @@ class Playground:
             self.error = PlaygroundError(str(exc), exc.where)
         except (ValueError, TypeError, LookupError, ArithmeticError) as exc:
             self.error = PlaygroundError(f"{type(exc).__name__}: {exc}", "gradients")
+        except Exception as exc:  # an engine bug must not take the app down with it
+            self.error = PlaygroundError(f"unexpected {type(exc).__name__}: {exc}", "gradients")
         return self.result
 
     # ------------------------------------------------------------------------------ internals
