@@ -7,13 +7,15 @@ is drawn in :meth:`paint`, so no child items appear or disappear while training 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath,
                            QPainterPathStroker, QPen, QPolygonF)
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneHoverEvent, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsSceneHoverEvent, QGraphicsSceneMouseEvent,
+                               QStyleOptionGraphicsItem)
 
 from gdviz.autodiff.describe import NodeSpec
 from gdviz.gui import pyside_workarounds
@@ -47,6 +49,7 @@ _SMALL = 6  # arrays with at most this many entries are printed in full on the n
 _MAX_INLINE = 30  # ... if the text fits in this many characters
 _PAD = 7.0
 _MARGIN = 14.0  # room around the box for glow and badges
+_DETAIL_LOD = 0.7  # below this zoom a node shows its name and one line, in larger type
 
 
 def format_value(value) -> str:
@@ -92,6 +95,7 @@ def magnitude(value) -> float | None:
     return m if math.isfinite(m) else float("inf")
 
 
+@lru_cache(maxsize=64)
 def _font(px: int, bold: bool = False) -> QFont:
     f = QFont()
     f.setPixelSize(px)
@@ -215,7 +219,8 @@ class NodeItem(QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(fill)
         painter.drawRoundedRect(box, 9, 9)
-        self._paint_texts(painter, box)
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        self._paint_texts(painter, box, lod)
         self._paint_badges(painter, box)
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
@@ -246,21 +251,8 @@ class NodeItem(QGraphicsItem):
     def _box(self) -> QRectF:
         return QRectF(-NODE_W / 2, -NODE_H / 2, NODE_W, NODE_H)
 
-    def _paint_texts(self, painter: QPainter, box: QRectF) -> None:
-        inner = box.adjusted(_PAD, 4, -_PAD, -4)
-        w = inner.width()
-        y = inner.top()
-        painter.setFont(self.NAME_FONT)
-        fm = QFontMetricsF(self.NAME_FONT)
-        painter.setPen(QColor("#0f172a"))
-        name = self.name
-        if fm.horizontalAdvance(name) > w and self.spec.grad_scope and name.startswith(self.spec.grad_scope + "/"):
-            name = name[len(self.spec.grad_scope) + 1:]  # the scope is in the tooltip and the colour
-        name = fm.elidedText(name, Qt.TextElideMode.ElideLeft, w)
-        painter.drawText(QRectF(inner.left(), y, w, 17), Qt.AlignmentFlag.AlignCenter, name)
-        y += 18
-        painter.setFont(self.TEXT_FONT)
-        fm = QFontMetricsF(self.TEXT_FONT)
+    def _text_lines(self) -> list[tuple[str, QColor]]:
+        """Lines under the name: op and shape, value, gradient (or the animation's state)."""
         lines = [(f"{self.spec.op_type}  {_shape_text(self.spec.shape)}", QColor("#475569"))]
         if self.value_text:
             lines.append(("= " + self.value_text, QColor("#0f172a")))
@@ -273,6 +265,43 @@ class NodeItem(QGraphicsItem):
         elif self.grad_text:
             colour = QColor("#b45309") if self.state in ("known", "current") else QColor("#7e22ce")
             lines.append((self.grad_text, colour))
+        return lines
+
+    def _short_name(self, fm: QFontMetricsF, width: float) -> str:
+        name = self.name
+        if fm.horizontalAdvance(name) > width and self.spec.grad_scope and name.startswith(self.spec.grad_scope + "/"):
+            name = name[len(self.spec.grad_scope) + 1:]  # the scope is in the tooltip and the colour
+        return fm.elidedText(name, Qt.TextElideMode.ElideLeft, width)
+
+    def _paint_texts(self, painter: QPainter, box: QRectF, lod: float) -> None:
+        inner = box.adjusted(_PAD, 4, -_PAD, -4)
+        w = inner.width()
+        lines = self._text_lines()
+        if lod < _DETAIL_LOD:
+            # Zoomed out: fewer, larger texts, so the overview stays readable.
+            name_px = min(max(13.0, 10.0 / lod), 34.0)
+            line_px = min(max(11.0, 9.0 / lod), 24.0)
+            rows = [(self.name, _font(int(name_px), True), QColor("#0f172a"), name_px + 4)]
+            if lod >= 0.22 and name_px + line_px + 14 <= NODE_H:
+                text, colour = lines[-1]  # the gradient if there is one, else the value
+                rows.append((text, _font(int(line_px)), colour, line_px + 4))
+            top = inner.center().y() - sum(r[3] for r in rows) / 2
+            for i, (text, font, colour, height) in enumerate(rows):
+                fm = QFontMetricsF(font)
+                painter.setFont(font)
+                painter.setPen(colour)
+                shown = self._short_name(fm, w) if i == 0 else fm.elidedText(text, Qt.TextElideMode.ElideRight, w)
+                painter.drawText(QRectF(inner.left(), top, w, height), Qt.AlignmentFlag.AlignCenter, shown)
+                top += height
+            return
+        y = inner.top()
+        painter.setFont(self.NAME_FONT)
+        painter.setPen(QColor("#0f172a"))
+        name = self._short_name(QFontMetricsF(self.NAME_FONT), w)
+        painter.drawText(QRectF(inner.left(), y, w, 17), Qt.AlignmentFlag.AlignCenter, name)
+        y += 18
+        painter.setFont(self.TEXT_FONT)
+        fm = QFontMetricsF(self.TEXT_FONT)
         for text, colour in lines[:3]:
             painter.setPen(colour)
             painter.drawText(QRectF(inner.left(), y, w, 15), Qt.AlignmentFlag.AlignCenter,
