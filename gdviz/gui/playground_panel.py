@@ -95,7 +95,7 @@ class PlaygroundPanel(QWidget):
         unc.addWidget(self.radio_zero)
         unc.addStretch(1)
         lay.addLayout(unc)
-        for w, h in ((self.editor, 150), (self.ys_list, 96), (self.xs_list, 96), (self.stops, 130)):
+        for w, h in ((self.editor, 120), (self.ys_list, 96), (self.xs_list, 96), (self.stops, 110)):
             w.setMinimumHeight(h)
         for w in (self.ys_list, self.xs_list):
             w.setMaximumHeight(160)
@@ -185,7 +185,13 @@ class PlaygroundPanel(QWidget):
             self.status.setStyleSheet(_ERROR_STYLE)
             keep = " — showing the last good result" if result is not None else ""
             self.status.setText(f"{err}{keep}")
-            self.editor.show_error(err.line, err.col) if err.where == "program" else self.editor.show_error(None, None)
+            if err.where == "program":
+                self.editor.show_error(err.line, err.col)
+            else:
+                self.editor.show_error(None, None)
+            if err.where == "grad_ys":  # a y changed shape: offer fields of the new shape to fix it
+                m = self.model
+                self.seeds.set_ys([y for y in m.ys if y in m.shapes], m.shapes, m.grad_ys)
         if result is not None and result is not self._shown:
             self._show(result)
 

@@ -153,6 +153,7 @@ class SeedEditor(QWidget):
             edit = LiteralEdit(value=np.ones(shape, dtype=np.int64) if seed is None else np.asarray(seed),
                                expected_shape=shape)
             edit.set_help(f"grad_y for {y}: a number (broadcast) or an array of shape {shape}")
+            edit.set_expected_shape(shape)  # validates a kept value whose y changed shape: red
             label = QLabel(f"shape {shape}")
             label.setStyleSheet("color: #64748b;")
             with QSignalBlocker(box):

@@ -153,6 +153,7 @@ class Playground:
         self.result: PlaygroundResult | None = None
         self.error: PlaygroundError | None = None
         self.defined: tuple[str, ...] = ()
+        self.shapes: dict[str, tuple] = {}  # of the last program that built, even if gradients() failed
 
     def load(self, preset) -> None:
         """Copy the settings of a :class:`~gdviz.playground.presets.Preset`."""
@@ -184,6 +185,7 @@ class Playground:
         built = build(self.program, self.stop_gradient_ops)
         t = built.tensors
         self.defined = tuple(t)
+        self.shapes = {k: tuple(v.shape) for k, v in t.items()}
         ys = tuple(y for y in self.ys if y in t)
         xs = tuple(x for x in self.xs if x in t)
         stop_nodes = _resolve(built, self.stop_gradients)

@@ -251,3 +251,18 @@ def test_cancelled_export_and_garbage_program_do_not_crash(qtbot, panel, monkeyp
     assert panel.status.text().startswith("OK")
     assert panel.result() is not good
     assert panel.result().names == ("w1", "w2", "res", "res2a", "res2b")
+
+
+def test_seed_of_a_y_that_changed_shape_can_be_fixed(qtbot, panel):
+    select_preset(qtbot, panel, 1)  # grad_ys [[1]], [[2]] for res2a, res2b of shape (1, 1)
+    good = panel.result()
+    panel.editor.setPlainText(TUTORIAL.replace("res2b = w1 @ [[2], [4]] + w2 @ [[8], [6]]",
+                                               "res2b = [[2], [4]] @ w1"))
+    assert "grad_ys for res2b" in panel.status.text() and "(2, 2)" in panel.status.text()
+    assert panel.result() is good
+    edit = panel.seeds.editor("res2b")
+    assert edit.error_text()  # the kept [[2]] is shown red against the new shape
+    edit.selectAll()
+    qtbot.keyClicks(edit, "[[1, 0], [0, 1]]")
+    assert panel.status.text().startswith("OK")
+    assert shown_values(panel) == {"w1": "[[4, 5]]", "w2": "[[3, 5]]"}  # [[2, 1]] + [[2, 4]]; [[3, 5]] + None
