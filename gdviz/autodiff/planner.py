@@ -113,7 +113,10 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
     fetch_nodes: list[Tensor] = []
     struct = _structure(sess, fetches, fetch_nodes)
     fed = {node: j for j, node in enumerate(feeds.values())}
-    order = _topo(fetch_nodes, fed)
+    # values first, updates last: a value fetched with a train op (``[train, loss]``) is then
+    # computed while its inputs are still hot, and the gradient can reuse their buffers
+    roots = sorted(fetch_nodes, key=lambda n: n.op_type == "NoOp" or n.op_type.startswith(("Apply", "Assign")))
+    order = _topo(roots, fed)
     for n in order:
         if n.op_type == "Placeholder" and n not in fed:
             shape = n.attrs.get("shape")
@@ -132,6 +135,7 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
             consumers.setdefault(i, []).append(n)
         if n.op_type == "Assign":
             stored.add(n.inputs[1])
+    position = {n: k for k, n in enumerate(run_nodes)}
     fetch_count = {}
     _count_fetches(struct, fetch_count)
 
@@ -184,7 +188,7 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
             fn, is_fresh, elementwise = KERNELS[t](n)
             ns[f"k{i}"] = fn
             args = [ref(x, scalar_ok=elementwise and _scalar_keeps_shape(n, x)) for x in n.inputs]
-            out = _inplace_target(n, consumers, fresh, fetch_count, stored) if elementwise else None
+            out = _inplace_target(n, consumers, fresh, fetch_count, stored, position) if elementwise else None
             if out is not None:
                 args.append(f"v{out.id}")
             lines.append(f"v{i} = k{i}({', '.join(args)})  # {n.name}")
@@ -250,12 +254,14 @@ def _scalar_keeps_shape(n: Tensor, operand: Tensor) -> bool:
         return False
 
 
-def _inplace_target(n, consumers, fresh, fetch_count, stored):
+def _inplace_target(n, consumers, fresh, fetch_count, stored, position):
+    """An input whose buffer ``n`` may overwrite: a temporary that ``n`` is the last to read."""
     if not n.shape or None in n.shape:
         return None
+    here = position[n]
     for x in n.inputs:
         if (x in fresh and x not in fetch_count and x not in stored and x.shape == n.shape
-                and x.dtype == n.dtype and all(c is n for c in consumers.get(x, ()))):
+                and x.dtype == n.dtype and all(position[c] <= here for c in consumers.get(x, ()))):
             return x
     return None
 
