@@ -18,7 +18,7 @@ from .graph import (Graph, Tensor, as_dtype, bool_, convert_to_tensor, float16, 
                     get_default_graph, int32, int64, reset_default_graph, set_random_seed)
 from .ops import (add, add_n, broadcast_to, cast, constant, divide, exp, group, identity, log, matmul,
                   multiply, negative, no_op, ones, ones_like, placeholder, random_uniform, realdiv,
-                  reduce_mean, reduce_sum, relu, reshape, sigmoid, square, stop_gradient, subtract,
+                  reduce_mean, reduce_sum, relu, reshape, sigmoid, sqrt, square, stop_gradient, subtract,
                   tanh, truediv, zeros, zeros_like)
 from .session import InteractiveSession, Session, get_default_session
 from .variables import (Variable, global_variables, global_variables_initializer,
@@ -26,7 +26,7 @@ from .variables import (Variable, global_variables, global_variables_initializer
 
 nn = SimpleNamespace(relu=relu, sigmoid=sigmoid, tanh=tanh)
 math = SimpleNamespace(add=add, subtract=subtract, multiply=multiply, divide=divide, square=square, exp=exp,
-                       log=log, sigmoid=sigmoid, tanh=tanh, negative=negative, reduce_sum=reduce_sum,
+                       log=log, sqrt=sqrt, sigmoid=sigmoid, tanh=tanh, negative=negative, reduce_sum=reduce_sum,
                        reduce_mean=reduce_mean)
 sub = subtract
 mul = multiply
@@ -38,7 +38,7 @@ __all__ = [
     "float16", "float32", "float64", "get_default_graph", "int32", "int64", "reset_default_graph",
     "set_random_seed", "add", "add_n", "broadcast_to", "cast", "constant", "divide", "exp", "group",
     "identity", "log", "matmul", "multiply", "negative", "no_op", "ones", "ones_like", "placeholder",
-    "random_uniform", "realdiv", "reduce_mean", "reduce_sum", "relu", "reshape", "sigmoid", "square",
+    "random_uniform", "realdiv", "reduce_mean", "reduce_sum", "relu", "reshape", "sigmoid", "sqrt", "square",
     "stop_gradient", "subtract", "tanh", "truediv", "zeros", "zeros_like", "InteractiveSession", "Session",
     "get_default_session", "Variable", "global_variables", "global_variables_initializer",
     "initialize_all_variables", "trainable_variables", "variables_initializer", "nn", "math",

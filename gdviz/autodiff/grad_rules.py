@@ -128,6 +128,11 @@ def _log_grad(op, grad, needed):
                          name="mul")]
 
 
+@register("Sqrt")
+def _sqrt_grad(op, grad, needed):  # TF's SqrtGrad: grad * 0.5 / y
+    return [ops.divide(ops.multiply(grad, 0.5, name="mul"), op, name="truediv")]
+
+
 @register("Reciprocal")
 def _reciprocal_grad(op, grad, needed):
     return [ops.multiply(grad, ops.negative(ops.square(op, name="Square"), name="Neg"), name="mul")]

@@ -23,7 +23,7 @@ def _ufunc(op_type: str, uf) -> None:
 
 for _t, _uf in (("Add", np.add), ("Sub", np.subtract), ("Mul", np.multiply), ("RealDiv", np.true_divide),
                 ("Neg", np.negative), ("Square", np.square), ("Exp", np.exp), ("Log", np.log),
-                ("Tanh", np.tanh), ("Reciprocal", np.reciprocal)):
+                ("Tanh", np.tanh), ("Reciprocal", np.reciprocal), ("Sqrt", np.sqrt)):
     _ufunc(_t, _uf)
 
 

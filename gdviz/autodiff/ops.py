@@ -182,6 +182,10 @@ def exp(x: Any, name: str | None = None) -> Tensor:
     return _unary("Exp", "Exp", x, name, float_only=True)
 
 
+def sqrt(x: Any, name: str | None = None) -> Tensor:
+    return _unary("Sqrt", "Sqrt", x, name, float_only=True)
+
+
 def log(x: Any, name: str | None = None) -> Tensor:
     return _unary("Log", "Log", x, name, float_only=True)
 

@@ -128,8 +128,14 @@ class Optimizer:
                                     global_step=global_step, name=name)
 
     # --- helpers for subclasses ---------------------------------------------------------------
-    def _const(self, key: str, value: float, dtype) -> Tensor:
+    def _const(self, key: str, value: Any, dtype) -> Tensor:
+        """Hyperparameter ``key`` as a node of ``dtype``: a constant, or ``value`` itself if it
+        is a tensor (TF1 accepts e.g. a Variable learning rate, changeable without rebuilding)."""
         k = (key, np.dtype(dtype))
+        if k not in self._consts and isinstance(value, Tensor):
+            if value.shape != ():
+                raise ValueError(f"{self._name}: {key} {value.name} must be a scalar, has shape {value.shape}")
+            self._consts[k] = value if value.dtype == k[1] else ops.cast(value, dtype, name=f"{key}_cast")
         if k not in self._consts:
             graph = ops.get_default_graph()
             saved = graph._scopes

@@ -29,7 +29,7 @@ def test_binary_broadcasting(op, sa, sb):
 
 
 @pytest.mark.parametrize("op, positive", [
-    (tf.negative, False), (lambda x: -x, False), (tf.square, False), (tf.exp, False), (tf.log, True),
+    (tf.negative, False), (lambda x: -x, False), (tf.square, False), (tf.exp, False), (tf.log, True), (tf.sqrt, True),
     (tf.sigmoid, False), (tf.tanh, False), (tf.relu, False), (tf.identity, False),
     (lambda x: tf.reshape(x, (3, 2)), False), (lambda x: tf.broadcast_to(x, (4, 2, 3)), False),
     (lambda x: tf.add_n([x, x * 2.0, tf.square(x)]), False),

@@ -176,3 +176,18 @@ def test_no_gradients_raises():
     c = tf.Variable(1.0)
     with pytest.raises(ValueError, match="No gradients provided for any variable"):
         tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=[c])
+
+
+def test_tensor_learning_rate_changes_without_rebuilding():
+    lr = tf.Variable(0.5, trainable=False)
+    W, b, loss = model()
+    train = tf.train.GradientDescentOptimizer(lr).minimize(loss)
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    sess.run(lr.assign(0.0))
+    sess.run(train)
+    np.testing.assert_array_equal(sess.run(W), W0)
+    sess.run(lr.assign(0.5))
+    sess.run(train)
+    np.testing.assert_allclose(sess.run(W), W0 - 0.5 * np_grads(W0, B0)[0], rtol=1e-5)
+    assert set(tf.trainable_variables()) == {W, b}
