@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, 
 
 from gdviz.gui import pyside_workarounds
 from gdviz.gui.graph_view import GraphView
-from gdviz.gui.playground_widgets import NameChecklist, ProgramEditor, SeedEditor, StopsTable, mono_font
+from gdviz.gui.playground_widgets import (LinesLabel, NameChecklist, ProgramEditor, SeedEditor, StopsTable,
+                                          mono_font)
 from gdviz.playground.formatting import fmt
 from gdviz.playground.model import Playground, PlaygroundResult
 from gdviz.playground.presets import PRESETS
@@ -46,15 +47,13 @@ class PlaygroundPanel(QWidget):
         self.preset_combo.activated.connect(self.load_preset)
         self.preset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.preset_combo.setMinimumContentsLength(16)
-        self.preset_note = QLabel()
-        self.preset_note.setWordWrap(True)
+        self.preset_note = LinesLabel(2)
         self.preset_note.setStyleSheet("color: #475569;")
 
         self.editor = ProgramEditor()
         self.editor.setPlaceholderText("w1 = [[1, 2]]\nres = w1 @ [[2], [1]]")
         self.editor.textChanged.connect(self._on_program_changed)
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = LinesLabel(3)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.ys_list, self.xs_list = NameChecklist(), NameChecklist()

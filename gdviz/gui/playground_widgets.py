@@ -26,6 +26,23 @@ def mono_font() -> QFont:
     return font
 
 
+class LinesLabel(QLabel):
+    """A word-wrapped label of a fixed number of lines.
+
+    A wrapped QLabel reports height-for-width, which makes a QScrollArea lay out the whole
+    column by preferred heights and show a needless scroll bar; this one does not.
+    """
+
+    def __init__(self, lines: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 4)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 class ProgramEditor(QPlainTextEdit):
     """Plain-text program editor that can highlight an error's line and column."""
 
