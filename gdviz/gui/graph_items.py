@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsSceneHoverEvent, QGraphic
 
 from gdviz.autodiff.describe import NodeSpec
 from gdviz.gui import pyside_workarounds
-from gdviz.gui.layout import NODE_H, NODE_W
+from gdviz.gui.layout import H_GAP, NODE_H, NODE_W
 
 
 
@@ -281,6 +281,10 @@ class NodeItem(QGraphicsItem):
             # Zoomed out: fewer, larger texts, so the overview stays readable.
             name_px = min(max(13.0, 10.0 / lod), 34.0)
             line_px = min(max(11.0, 9.0 / lod), 24.0)
+            scope = self.spec.grad_scope
+            probe = self.name[len(scope) + 1:] if scope and self.name.startswith(scope + "/") else self.name
+            fits_at = 20.0 * w / max(1.0, QFontMetricsF(_font(20, True)).horizontalAdvance(probe))
+            name_px = max(13.0, name_px * 0.7, min(name_px, fits_at))  # shrink a long name a little
             rows = [(self.name, _font(int(name_px), True), QColor("#0f172a"), name_px + 4)]
             if lod >= 0.22 and name_px + line_px + 14 <= NODE_H:
                 text, colour = lines[-1]  # the gradient if there is one, else the value
@@ -290,7 +294,12 @@ class NodeItem(QGraphicsItem):
                 fm = QFontMetricsF(font)
                 painter.setFont(font)
                 painter.setPen(colour)
-                shown = self._short_name(fm, w) if i == 0 else fm.elidedText(text, Qt.TextElideMode.ElideRight, w)
+                if i == 0 and probe != self.name:  # "Square_grad/…": the op it belongs to matters most
+                    shown = fm.elidedText(probe, Qt.TextElideMode.ElideRight, w)
+                elif i == 0:
+                    shown = self._short_name(fm, w)
+                else:
+                    shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, w)
                 painter.drawText(QRectF(inner.left(), top, w, height), Qt.AlignmentFlag.AlignCenter, shown)
                 top += height
             return
@@ -345,11 +354,15 @@ def _shape_text(shape: tuple) -> str:
     return "(" + ",".join("?" if d is None else str(d) for d in shape) + ")"
 
 
-def _curve_to(path: QPainterPath, q: QPointF) -> None:
-    """S-curve from the path's end to ``q``, leaving and arriving horizontally."""
+def _curve_to(path: QPainterPath, q: QPointF, vertical: bool = False) -> None:
+    """S-curve from the path's end to ``q``, leaving and arriving horizontally (or vertically)."""
     p = path.currentPosition()
-    dx = (q.x() - p.x()) / 2
-    path.cubicTo(QPointF(p.x() + dx, p.y()), QPointF(q.x() - dx, q.y()), q)
+    if vertical:
+        dy = (q.y() - p.y()) / 2
+        path.cubicTo(QPointF(p.x(), p.y() + dy), QPointF(q.x(), q.y() - dy), q)
+    else:
+        dx = (q.x() - p.x()) / 2
+        path.cubicTo(QPointF(p.x() + dx, p.y()), QPointF(q.x() - dx, q.y()), q)
 
 
 class EdgeItem(QGraphicsItem):
@@ -372,6 +385,7 @@ class EdgeItem(QGraphicsItem):
         self.glow = 0
         self._bends: tuple[tuple[float, float], ...] = ()
         self._path = QPainterPath()
+        self._dirs = (QPointF(1, 0), QPointF(1, 0))  # unit directions at the start and the end
         self.setZValue(1)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
@@ -385,18 +399,34 @@ class EdgeItem(QGraphicsItem):
         self.adjust()
 
     def adjust(self) -> None:
-        """Recompute the path after an end node moved."""
+        """Recompute the path after an end node moved.
+
+        Edges normally run left to right (source's right side to destination's left side);
+        in a mirrored backward band they run right to left, and between nodes stacked in one
+        column they run vertically.
+        """
         self.prepareGeometryChange()
-        a = self.src.pos() + QPointF(NODE_W / 2, 0)
-        b = self.dst.pos() - QPointF(NODE_W / 2 + 2, 0)
-        path = QPainterPath(a)
-        # Across a layer the edge runs straight through its bend slot (which the layout keeps
-        # clear of nodes); only in the gaps between layers does it curve -- so it never
-        # passes under a node.
-        for x, y in self._bends:
-            _curve_to(path, QPointF(x - NODE_W / 2, y))
-            path.lineTo(QPointF(x + NODE_W / 2, y))
-        _curve_to(path, b)
+        sp, dp = self.src.pos(), self.dst.pos()
+        half_w, half_h = NODE_W / 2, NODE_H / 2
+        if abs(dp.x() - sp.x()) < NODE_W:
+            # Same column (a forward value used by a gradient op below it): bulge out into
+            # the gap right of the column instead of running through the nodes in between.
+            a, b = sp + QPointF(half_w, 0), dp + QPointF(half_w + 2, 0)
+            path = QPainterPath(a)
+            reach = H_GAP * 0.6
+            path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(b.x() + reach, b.y()), b)
+            self._dirs = (QPointF(1, 0), QPointF(-1, 0))
+        else:
+            sign = 1.0 if dp.x() > sp.x() else -1.0
+            a, b = sp + QPointF(sign * half_w, 0), dp - QPointF(sign * (half_w + 2), 0)
+            path = QPainterPath(a)
+            # Across a layer the edge runs straight through its bend slot (which the layout
+            # keeps clear of nodes); it curves only between layers, never under a node.
+            for x, y in self._bends:
+                _curve_to(path, QPointF(x - sign * half_w, y))
+                path.lineTo(QPointF(x + sign * half_w, y))
+            _curve_to(path, b)
+            self._dirs = (QPointF(sign, 0), QPointF(sign, 0))
         self._path = path
 
     def set_marks(self, **marks) -> None:
@@ -441,15 +471,18 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
-        end = self._path.pointAtPercent(1.0)
-        self._arrow(painter, end, +1, pen.color())
+        start_dir, end_dir = self._dirs
+        self._arrow(painter, self._path.pointAtPercent(1.0), end_dir, pen.color())
         if self.glow and not self.cut:  # the gradient travels the other way
-            start = self._path.pointAtPercent(0.0) + QPointF(2, 0)
-            self._arrow(painter, start, -1, GLOW.darker(130))
+            start = self._path.pointAtPercent(0.0) - start_dir * 2
+            self._arrow(painter, start, -start_dir, GLOW.darker(130))
 
-    def _arrow(self, painter: QPainter, tip: QPointF, direction: int, colour: QColor) -> None:
+    def _arrow(self, painter: QPainter, tip: QPointF, direction: QPointF, colour: QColor) -> None:
+        """Filled arrowhead with its tip at ``tip`` pointing along the unit vector ``direction``."""
         a = self.ARROW
-        poly = QPolygonF([tip, tip + QPointF(-direction * a, -a / 2), tip + QPointF(-direction * a, a / 2)])
+        back = tip - direction * a
+        side = QPointF(-direction.y(), direction.x()) * (a / 2)
+        poly = QPolygonF([tip, back + side, back - side])
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(colour))
         painter.drawPolygon(poly)

@@ -1,7 +1,8 @@
 """The computation-graph view: nodes, edges shaded by gradient size, stops, backward animation.
 
 Keys (when the view has focus): ``Right``/``Space`` next backward step, ``Left`` one step back,
-``Home`` restart the animation, ``Esc`` leave it, ``F`` fit, ``+``/``-`` zoom, ``0`` 100 %.
+``Home`` restart the animation, ``Esc`` leave it, ``F`` fit, ``+``/``-`` zoom, ``0`` 100 %,
+``B`` gradient nodes right of / below the forward graph.
 While a backward animation is loaded the view keeps Right/Left/Space/Home for itself even if
 the window binds them as shortcuts; otherwise they go to the window.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QTransform, QWheelEvent
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QToolButton, QWidget
 
@@ -58,7 +59,8 @@ class GraphView(QGraphicsView):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[tuple[str, str], EdgeItem] = {}
         self._back: set[str] = set()
-        self._layouts: dict[bool, Layout] = {}
+        self._layouts: dict[tuple[bool, str], Layout] = {}
+        self._placement = "right"
         self._contrib: dict[tuple[str, str], str] = {}
         self._fwd_consumers: dict[str, int] = {}
         self._show_gradients = True
@@ -128,9 +130,10 @@ class GraphView(QGraphicsView):
             self.fit()
 
     def _layout(self) -> Layout:
-        if self._show_gradients not in self._layouts:
-            self._layouts[self._show_gradients] = layout_graph(self._spec, self._show_gradients)
-        return self._layouts[self._show_gradients]
+        key = (self._show_gradients, self._placement)
+        if key not in self._layouts:
+            self._layouts[key] = layout_graph(self._spec, *key)
+        return self._layouts[key]
 
     def _apply_layout(self) -> None:
         if self._spec is None:
@@ -158,6 +161,20 @@ class GraphView(QGraphicsView):
 
     def show_gradients(self) -> bool:
         return self._show_gradients
+
+    def set_backward_placement(self, where: str) -> None:
+        """Put the gradient nodes ``"right"`` of the forward graph or mirrored ``"below"`` it."""
+        if where not in ("right", "below"):
+            raise ValueError(f"backward placement must be 'right' or 'below', not {where!r}")
+        if where == self._placement:
+            return
+        self._placement = where
+        self._apply_layout()
+        if self._auto_fit and self.isVisible():
+            self.fit()
+
+    def backward_placement(self) -> str:
+        return self._placement
 
     # ------------------------------------------------------------------ values
     def set_values(self, values: Mapping, grads: Mapping) -> None:
@@ -235,6 +252,8 @@ class GraphView(QGraphicsView):
         self._frames = tuple(f for f in backward_frames(record) if f.node in self._nodes and f.sources)
         self._frame_nodes = {f.node for f in self._frames}
         self.backward_reset()
+        if self._auto_fit and self.isVisible():
+            self.fit()  # make room for the caption
 
     def backward_step(self) -> bool:
         """Show the next frame; False (and no change) when every frame has been shown."""
@@ -291,8 +310,11 @@ class GraphView(QGraphicsView):
 
     def clear_backward(self) -> None:
         """Leave the animation: normal display again."""
+        was_loaded = self._anim_record is not None
         self._anim_record, self._frames = None, ()
         self.backward_reset()
+        if was_loaded and self._auto_fit and self.isVisible():
+            self.fit()
 
     def backward_position(self) -> int:
         """Number of frames shown so far."""
@@ -433,16 +455,22 @@ class GraphView(QGraphicsView):
         return rect
 
     def fit(self) -> None:
-        """Zoom so the whole visible graph fits (never beyond 150 %)."""
+        """Zoom so the whole visible graph fits between the overlays (never beyond 150 %)."""
         rect = self._content_rect()
         if rect.isEmpty():
             return
-        self.resetTransform()
-        self.fitInView(rect.adjusted(-10, -10, 10, 10), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 1.5:
-            self.resetTransform()
-            self.scale(1.5, 1.5)
-            self.centerOn(rect.center())
+        rect = rect.adjusted(-10, -10, 10, 10)
+        self._place_overlays()
+        view = QRectF(self.viewport().rect())
+        top = 8 + max(self._caption.height(), self._stepper.height()) if self._anim_record is not None else 0
+        bottom = self._legend.height() + 12 if not self._legend.isHidden() else 0
+        room = view.adjusted(0, top, 0, -bottom)
+        if room.height() < view.height() / 2:
+            room = view  # a tiny view: rather overlap than shrink to nothing
+        scale = min(room.width() / rect.width(), room.height() / rect.height(), 1.5)
+        self.setTransform(QTransform.fromScale(scale, scale))
+        shift = (room.center() - view.center()) / scale
+        self.centerOn(rect.center() - shift)
 
     def zoom(self, factor: float) -> None:
         """Scale the view by ``factor`` (clamped to a sensible range)."""
@@ -495,6 +523,8 @@ class GraphView(QGraphicsView):
             self.backward_reset()
         elif key == Qt.Key.Key_Escape and self._anim_record is not None:
             self.clear_backward()
+        elif key == Qt.Key.Key_B:
+            self.set_backward_placement("below" if self._placement == "right" else "right")
         elif key == Qt.Key.Key_F:
             self._auto_fit = True
             self.fit()
@@ -556,4 +586,5 @@ def _legend_html() -> str:
         f'<span style="color:{border}">&#9632;</span>&nbsp;{kind}' for kind, (_fill, border) in KIND_COLOURS.items())
     return (f'<span style="font-size:10px">{kinds}<br>'
             "edge width: size of the gradient flowing back &nbsp;·&nbsp; dashed grey: cut by a stop<br>"
-            "click a node: toggle stop_gradients &nbsp;·&nbsp; F: fit &nbsp;·&nbsp; wheel: zoom</span>")
+            "click a node: toggle stop_gradients &nbsp;·&nbsp; F: fit &nbsp;·&nbsp; wheel: zoom"
+            " &nbsp;·&nbsp; B: gradients right/below</span>")

@@ -33,6 +33,7 @@ H_GAP = 64.0  #: horizontal gap between two layers
 V_GAP = 22.0  #: vertical gap between two nodes of a layer
 DUMMY_H = 8.0  #: height reserved for a bend point of a long edge
 DUMMY_GAP = 6.0  #: gap next to a bend point
+BAND_GAP = 70.0  #: vertical gap between the forward graph and a backward band placed below
 
 #: Kinds that belong to the backward band (drawn right of the forward graph, hidden in
 #: forward-only mode).
@@ -81,7 +82,8 @@ def backward_names(spec: GraphSpec) -> set[str]:
     return back
 
 
-def layered_layout(spec: GraphSpec, show_gradients: bool = True) -> dict[str, tuple[float, float]]:
+def layered_layout(spec: GraphSpec, show_gradients: bool = True,
+                   backward: str = "right") -> dict[str, tuple[float, float]]:
     """Centre position of every drawn node.
 
     Parameters
@@ -90,34 +92,89 @@ def layered_layout(spec: GraphSpec, show_gradients: bool = True) -> dict[str, tu
         The graph; inputs naming nodes outside the spec are ignored.
     show_gradients : bool
         If False only the forward graph is laid out (see :func:`backward_names`).
+    backward : {"right", "below"}
+        Placement of the backward band (see :func:`layout_graph`).
 
     Returns
     -------
     dict[str, tuple[float, float]]
         ``name -> (x, y)`` in scene units; deterministic for a given spec.
     """
-    return layout_graph(spec, show_gradients).positions
+    return layout_graph(spec, show_gradients, backward).positions
 
 
-def layout_graph(spec: GraphSpec, show_gradients: bool = True) -> Layout:
-    """Full layout: node centres, edge bend points and layers (see module docstring)."""
-    preds = _preds(spec)
-    topo = _topological(spec, preds)
+def layout_graph(spec: GraphSpec, show_gradients: bool = True, backward: str = "right") -> Layout:
+    """Full layout: node centres, edge bend points and layers (see module docstring).
+
+    Parameters
+    ----------
+    spec : GraphSpec
+    show_gradients : bool
+        Include the backward band (gradient/update nodes).
+    backward : {"right", "below"}
+        Where the backward band goes: right of the forward graph (one left-to-right flow), or
+        mirrored underneath it (flowing right to left, each gradient roughly under the node
+        it belongs to; about half as wide, which suits a small pane).
+    """
+    if backward not in ("right", "below"):
+        raise ValueError(f"backward placement must be 'right' or 'below', not {backward!r}")
+    all_preds = _preds(spec)
+    topo = _topological(spec, all_preds)
     back = backward_names(spec)
     keep = [n for n in topo if show_gradients or n not in back]
-    kept = set(keep)
-    preds = {n: [p for p in preds[n] if p in kept] for n in keep}
-    succs: dict[str, list[str]] = {n: [] for n in keep}
-    for n in keep:
-        for p in preds[n]:
-            succs[p].append(n)
+    order_key = {n.name: i for i, n in enumerate(spec.nodes)}
+    if backward == "right" or not any(n in back for n in keep):
+        preds, succs = _restrict(keep, all_preds)
+        layer = _assign_layers(keep, preds, succs, back)
+        return _sugiyama(keep, preds, layer, order_key)
+    fwd = [n for n in keep if n not in back]
+    band = [n for n in keep if n in back]
+    preds, succs = _restrict(fwd, all_preds)
+    top = _sugiyama(fwd, preds, _assign_layers(fwd, preds, succs, set()), order_key)
+    preds, succs = _restrict(band, all_preds)
+    bottom = _sugiyama(band, preds, _assign_layers(band, preds, succs, set()), order_key)
+    # Mirror the band so it flows right to left, its first layer under the last forward one.
+    n_top = 1 + max(top.layers.values(), default=-1)
+    n_bottom = 1 + max(bottom.layers.values())
+    shift = max(0, n_bottom - n_top)  # a band wider than the forward graph pushes it right
+    pitch = NODE_W + H_GAP
+    y0 = max((y for _, y in top.positions.values()), default=-NODE_H) + NODE_H + BAND_GAP
+    out = Layout()
 
-    layer = _assign_layers(keep, preds, succs, back)
+    def move_top(x: float, y: float) -> tuple[float, float]:
+        return (x + shift * pitch, y)
+
+    def move_bottom(x: float, y: float) -> tuple[float, float]:
+        col = (n_top + shift - 1) - round((x - NODE_W / 2) / pitch)
+        return (col * pitch + NODE_W / 2, y + y0)
+
+    for part, move in ((top, move_top), (bottom, move_bottom)):
+        for n, (x, y) in part.positions.items():
+            out.positions[n] = move(x, y)
+            out.layers[n] = round((out.positions[n][0] - NODE_W / 2) / pitch)
+        for edge, bends in part.routes.items():
+            out.routes[edge] = tuple(move(x, y) for x, y in bends)
+    for src, dst in spec.edges():  # forward -> band edges: drawn without bend points
+        if src in out.positions and dst in out.positions and (src, dst) not in out.routes:
+            out.routes[(src, dst)] = ()
+    return out
+
+
+def _restrict(names: list[str], preds: dict[str, list[str]]):
+    kept = set(names)
+    sub = {n: [p for p in preds[n] if p in kept] for n in names}
+    succs: dict[str, list[str]] = {n: [] for n in names}
+    for n in names:
+        for p in sub[n]:
+            succs[p].append(n)
+    return sub, succs
+
+
+def _sugiyama(keep: list[str], preds, layer: dict[str, int], order_key: dict[str, int]) -> Layout:
+    """Bend points, crossing reduction and coordinates for nodes with given layers."""
     if not keep:
         return Layout()
-
     # Chains of bend points for long edges; a dummy is identified by (src, dst, k).
-    order_key = {n: i for i, n in enumerate(n.name for n in spec.nodes)}
     n_layers = max(layer.values()) + 1
     rows: list[list] = [[] for _ in range(n_layers)]
     for n in sorted(keep, key=order_key.__getitem__):

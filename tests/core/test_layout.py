@@ -144,3 +144,29 @@ def test_layout_imports_no_qt():
     code = "import sys, gdviz.gui.layout; print(any(m.startswith(('PySide6', 'PyQt')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_backward_band_below_is_mirrored_under_the_forward_graph(seed):
+    for spec in (plane_spec(), random_dag(40, seed)):
+        lay = layout_graph(spec, backward="below")
+        pos = lay.positions
+        back = backward_names(spec)
+        _assert_no_overlap(pos)
+        assert set(pos) == set(spec.names())
+        fwd_bottom = max((y for n, (_, y) in pos.items() if n not in back), default=0)
+        assert all(pos[n][1] >= fwd_bottom + NODE_H for n in back)  # a band of its own
+        for src, dst in spec.edges():
+            if src in back and dst in back:
+                assert pos[src][0] > pos[dst][0], f"band edge {src}->{dst} should run right to left"
+            elif src not in back and dst not in back:
+                assert pos[src][0] < pos[dst][0]
+        assert layout_graph(spec, backward="below").positions == pos
+    # the seed of the plane fit sits under the loss it belongs to
+    pos = layered_layout(plane_spec(), backward="below")
+    assert pos["gradients/Fill"][0] == pos["Mean"][0]
+
+
+def test_bad_placement_is_rejected():
+    with pytest.raises(ValueError, match="'right' or 'below'"):
+        layout_graph(plane_spec(), backward="left")

@@ -150,7 +150,9 @@ def test_show_gradients_toggles_visibility(view):
     assert all(view.node_item(n).isVisible() for n in grad_names)
 
 
-def test_nodes_never_overlap_in_the_scene(view):
+@pytest.mark.parametrize("placement", ["right", "below"])
+def test_nodes_never_overlap_in_the_scene(view, placement):
+    view.set_backward_placement(placement)
     for show in (True, False):
         view.set_show_gradients(show)
         rects = [view.node_item(n).mapRectToScene(view.node_item(n).shape().boundingRect())
@@ -256,3 +258,23 @@ def test_overlays_stay_in_the_corner_while_panning(view, qtbot):
     view.horizontalScrollBar().setValue(view.horizontalScrollBar().value() + 150)
     view.verticalScrollBar().setValue(view.verticalScrollBar().value() + 40)
     assert legend.pos() == before and legend.x() == 8
+
+
+def test_backward_band_below_and_key_b(view, qtbot):
+    view.show()
+    qtbot.waitExposed(view)
+    count = view.scene_item_count()
+    grad, fwd = view.node_item("gradients/MatMul_grad/MatMul"), view.node_item("MatMul")
+    assert grad.x() > view.node_item("Mean").x()  # default: right of the forward graph
+    qtbot.keyClick(view, Qt.Key.Key_B)
+    assert view.backward_placement() == "below"
+    assert grad.y() > max(view.node_item(n).y() for n in ("Const", "Variable", "MatMul", "Mean"))
+    assert grad.x() < view.node_item("gradients/Fill").x()  # mirrored: flows right to left
+    assert view.scene_item_count() == count and fwd.isVisible()
+    edge = view.edge_item("gradients/Square_grad/mul_1", "gradients/MatMul_grad/MatMul")
+    assert edge.boundingRect().right() <= view.node_item("gradients/Square_grad/mul_1").sceneBoundingRect().right() + 20
+    view.grab().save(str(SHOTS / "graphview_below.png"))
+    qtbot.keyClick(view, Qt.Key.Key_B)
+    assert view.backward_placement() == "right"
+    with pytest.raises(ValueError):
+        view.set_backward_placement("left")
