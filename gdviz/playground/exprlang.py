@@ -151,11 +151,13 @@ class _Parser:
         if name.text not in FUNCTIONS:
             known = ", ".join(sorted(FUNCTIONS))
             raise self.error(f"unknown function '{name.text}' (known: {known})", name)
-        self.next()  # '('
+        paren = self.next()  # '('
         args: list[Node] = []
         kwargs: list[tuple] = []
         while not (self.tok.kind == "op" and self.tok.text == ")"):
-            if self.toks[self.i + 1].text == "=" and self.tok.kind == "name":
+            if self.tok.kind == "end":
+                raise self.error(f"unclosed '(' of {name.text}()", paren)
+            if self.tok.kind == "name" and self.toks[self.i + 1].text == "=":
                 kw = self.next()
                 self.next()
                 if kw.text not in KEYWORDS.get(name.text, ()):

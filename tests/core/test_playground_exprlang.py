@@ -68,6 +68,8 @@ def test_blank_lines_and_comments_only():
     ("exp = 2", 1, 1, "reserved"),
     ("x = square(1, 2)", 1, 5, "takes 1 argument"),
     ("x = ((1)", 1, 5, "unclosed '('"),
+    ("x = matmul(", 1, 11, "unclosed '(' of matmul()"),
+    ("axis=matmul(", 1, 12, "unclosed '(' of matmul()"),
     ("x = 1\nx = 2", 2, 1, "already defined on line 1"),
     ("x = x + 1", 1, 5, "its own definition"),
     ("x = [1, a]", 1, 9, "numbers only"),
