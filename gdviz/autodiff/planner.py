@@ -136,6 +136,10 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
         if n.op_type == "Assign":
             stored.add(n.inputs[1])
     position = {n: k for k, n in enumerate(run_nodes)}
+    kernels = {n: KERNELS[n.op_type](n) for n in run_nodes if n.op_type in KERNELS}
+    # nodes whose value may be a view of an input (Reshape, Identity ...): that input's buffer
+    # stays readable through the view, so it must never be overwritten in place
+    views = {n for n, k in kernels.items() if not k[1]}
     fetch_count = {}
     _count_fetches(struct, fetch_count)
 
@@ -185,10 +189,10 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
             lines.append(f"v{i} = k{i}()  # {n.name}")
             fresh.add(n)
         elif t in KERNELS:
-            fn, is_fresh, elementwise = KERNELS[t](n)
+            fn, is_fresh, elementwise = kernels[n]
             ns[f"k{i}"] = fn
             args = [ref(x, scalar_ok=elementwise and _scalar_keeps_shape(n, x)) for x in n.inputs]
-            out = _inplace_target(n, consumers, fresh, fetch_count, stored, position) if elementwise else None
+            out = _inplace_target(n, consumers, fresh, fetch_count, stored, position, views) if elementwise else None
             if out is not None:
                 args.append(f"v{out.id}")
             lines.append(f"v{i} = k{i}({', '.join(args)})  # {n.name}")
@@ -254,14 +258,15 @@ def _scalar_keeps_shape(n: Tensor, operand: Tensor) -> bool:
         return False
 
 
-def _inplace_target(n, consumers, fresh, fetch_count, stored, position):
+def _inplace_target(n, consumers, fresh, fetch_count, stored, position, views):
     """An input whose buffer ``n`` may overwrite: a temporary that ``n`` is the last to read."""
     if not n.shape or None in n.shape:
         return None
     here = position[n]
     for x in n.inputs:
         if (x in fresh and x not in fetch_count and x not in stored and x.shape == n.shape
-                and x.dtype == n.dtype and all(position[c] <= here for c in consumers.get(x, ()))):
+                and x.dtype == n.dtype
+                and all(position[c] <= here and c not in views for c in consumers.get(x, ()))):
             return x
     return None
 

@@ -182,3 +182,18 @@ def test_constant_subgraphs_are_folded():
     plan = next(p for k, p in sess._plans.items() if k is g)
     kinds = {n.op_type for n in plan.nodes}
     assert "Const" not in kinds and "BroadcastTo" not in kinds and "Reshape" not in kinds
+
+
+def test_in_place_never_overwrites_a_buffer_still_seen_through_a_view():
+    v = tf.Variable(np.arange(6, dtype=np.float32))
+    x = v * 1.0                      # fresh temporary
+    r = tf.reshape(x, (2, 3))        # a view of x's buffer
+    n = -x                           # last direct reader of x
+    m = tf.square(r)                 # reads x's buffer through the view, after n
+    sess = tf.Session()
+    sess.run(v.initializer)
+    got_r, got_n = sess.run([r, n])  # r is computed first, n last reads x directly
+    np.testing.assert_array_equal(got_r, np.arange(6.).reshape(2, 3))
+    np.testing.assert_array_equal(got_n, -np.arange(6.))
+    got_r, got_n, got_m = sess.run([r, n, m])
+    np.testing.assert_array_equal(got_m, np.square(np.arange(6.)).reshape(2, 3))
