@@ -106,6 +106,27 @@ def test_headless_divergence_exits_3_naming_the_step():
     assert all(s < int(m.group(2)) for s in printed)
 
 
+def test_headless_bad_argument_in_a_real_process_exits_2():
+    p = run_cli("--headless", "--points", "0")
+    assert p.returncode == 2
+    assert p.stderr.startswith("usage: gdviz") and "--points" in p.stderr
+    assert p.stdout == "" and "Traceback" not in p.stderr
+
+
 def test_main_in_process_returns_status(capsys):
     assert main(["--headless", "--steps", "3", "--every", "2"]) == 0
     assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["0", "2"]
+
+
+def test_without_headless_hands_the_arguments_to_the_app(monkeypatch):
+    # Stand-ins for PySide6 and gdviz.gui.app: this core test must not load Qt.
+    import types
+
+    calls = []
+    app = types.ModuleType("gdviz.gui.app")
+    app.run_app = lambda args: calls.append(args) or 7
+    monkeypatch.setitem(sys.modules, "PySide6", types.ModuleType("PySide6"))
+    monkeypatch.setitem(sys.modules, "gdviz.gui.app", app)
+    assert main(["--scene", "playground", "--optimizer", "adam", "--lr", "0.1"]) == 7
+    (args,) = calls
+    assert (args.scene, args.optimizer, args.lr, args.headless) == ("playground", "adam", 0.1, False)
