@@ -143,7 +143,7 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
     fetch_count = {}
     _count_fetches(struct, fetch_count)
 
-    ns: dict[str, Any] = {"_cp": _cp}
+    ns: dict[str, Any] = {"_cp": _cp, "_own": np.array}
     lines: list[str] = []
     var_reads = []
     fresh: set[Tensor] = set()
@@ -170,7 +170,10 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
         if t in ("VariableV2", "NoOp"):
             continue
         if t == "Assign":
-            lines.append(f"v{i} = S[{n.inputs[0].id}] = {ref(n.inputs[1])}  # {n.name}")
+            val = n.inputs[1]
+            # a fed array (or a view of one) belongs to the caller: the variable keeps a copy
+            own = val not in fresh and val not in folded
+            lines.append(f"v{i} = S[{n.inputs[0].id}] = {'_own(' + ref(val) + ')' if own else ref(val)}  # {n.name}")
         elif t in ("AssignAdd", "AssignSub"):
             ns[f"k{i}"] = np.add if t == "AssignAdd" else np.subtract
             lines.append(f"v{i} = S[{n.inputs[0].id}] = k{i}({ref(n.inputs[0])}, {ref(n.inputs[1], True)})  # {n.name}")

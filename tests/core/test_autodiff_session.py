@@ -197,3 +197,13 @@ def test_in_place_never_overwrites_a_buffer_still_seen_through_a_view():
     np.testing.assert_array_equal(got_n, -np.arange(6.))
     got_r, got_n, got_m = sess.run([r, n, m])
     np.testing.assert_array_equal(got_m, np.square(np.arange(6.)).reshape(2, 3))
+
+
+def test_assigning_a_fed_array_keeps_a_copy():
+    v = tf.Variable(np.zeros(2, np.float32))
+    x = tf.placeholder(tf.float32, [2])
+    sess = tf.Session()
+    feed = np.array([1., 2.], np.float32)
+    sess.run(v.assign(x), {x: feed})
+    feed[0] = 42.
+    np.testing.assert_array_equal(sess.run(v), [1., 2.])
