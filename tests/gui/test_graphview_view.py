@@ -278,3 +278,29 @@ def test_backward_band_below_and_key_b(view, qtbot):
     assert view.backward_placement() == "right"
     with pytest.raises(ValueError):
         view.set_backward_placement("left")
+
+
+def test_odd_values_never_break_the_view(view, tmp_path):
+    values, grads = values_for(plane_spec())
+    values["Variable"] = np.array([[np.nan, np.inf]], np.float32)
+    grads["Variable"] = np.array([[np.inf, 1.0]])
+    values["gradients/MatMul_grad/MatMul"] = np.array([[np.inf, 1.0]], np.float32)  # W's contribution
+    values["Mean"] = np.int32(7)
+    values["Const_1"] = np.array([True, False])
+    grads["sub"] = np.zeros((1, 100))
+    view.set_values(values, grads)
+    assert view.node_item("Variable").value_text == "[[nan, inf]]"
+    assert view.node_item("Mean").value_text == "7"
+    assert view.edge_item("Variable", "MatMul").strength == 1.0  # an infinite gradient is the largest
+    view.set_values({}, {})
+    assert view.node_item("Variable").value_text == "" and view.node_item("Variable").grad_text == ""
+
+
+def test_empty_view_exports_and_fits(qtbot, tmp_path):
+    v = GraphView()
+    qtbot.addWidget(v)
+    v.fit()
+    v.export_png(tmp_path / "empty.png")
+    v.export_svg(tmp_path / "empty.svg")
+    assert not QImage(str(tmp_path / "empty.png")).isNull()
+    assert v.backward_step() is False and v.highlighted() == ()
