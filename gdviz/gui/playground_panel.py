@@ -337,7 +337,10 @@ def _results_html(r: PlaygroundResult, mode: str) -> str:
         rows.append(
             f"<p style='margin:2px 0'><b>{html.escape(x.name)}</b>: "
             f"<span style='font-family:{mono}; color:{colour}'>{value}</span><br>"
-            f"<span style='font-family:{mono}; color:#334155'>{html.escape(x.formula)}</span></p>")
+            f"<span style='font-family:{mono}; color:#334155'>{html.escape(x.formula)}</span>"
+            + (f"<br><span style='font-family:{mono}; color:#7e22ce'>paths summed into {html.escape(x.name)}: "
+               f"{html.escape(x.paths_text())}</span>" if x.paths_text() else "")
+            + "</p>")
     stops = ", ".join(r.stopped)
     tail = f"stop_gradients=[{stops}], " if stops else ""
     wrapped = ", ".join(r.wrapped)

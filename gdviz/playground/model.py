@@ -64,6 +64,13 @@ class XResult:
     reason: str
     formula: str
     terms: tuple = ()
+    paths: tuple = ()
+
+    def paths_text(self) -> str:
+        """``"via y: 18.0 + via z: 9.0"`` when x's gradient is a sum over several consumers."""
+        if len(self.paths) < 2:
+            return ""
+        return " + ".join(f"via {c}: {fmt(v)}" for c, v in self.paths) + f" = {fmt(self.value)}"
 
     @property
     def connected(self) -> bool:
@@ -216,7 +223,8 @@ class Playground:
             reason = reasons.get(x, "no path from the ys" if xvals[i] is None else "")
             per_y = tuple(row[i] for row in terms)
             text = formula(x, ys, seeds, per_y, xvals[i])
-            results.append(XResult(x, _frozen(xvals[i]), reason, text, tuple(_frozen(v[0]) for v in per_y)))
+            results.append(XResult(x, _frozen(xvals[i]), reason, text, tuple(_frozen(v[0]) for v in per_y),
+                                   _paths(record, t[x].name, values, built)))
         values = {k: _frozen(v) for k, v in values.items()}
         grad_of = {fwd: values.get(g) for fwd, g in (record.grads if record else ())}
         stopped = tuple(n.name for n in stop_nodes.values())
@@ -300,6 +308,18 @@ def _resolve(built: Built, names) -> dict:
             if node.grad_scope is None and node.op_type not in ("Assign", "NoOp"):
                 out[s] = node
     return out
+
+
+def _paths(record: GradientRecord | None, node: str, values: dict, built: Built) -> tuple:
+    """``((consumer, summed contribution), ...)`` into ``node``, one entry per consumer."""
+    by_consumer: dict[str, np.ndarray] = {}
+    for n, consumer, g in (record.contributions if record else ()):
+        if n != node or values.get(g) is None:
+            continue
+        name = "its own seed" if consumer == "<seed>" else built.user_name(consumer)
+        v = np.asarray(values[g])
+        by_consumer[name] = v if name not in by_consumer else by_consumer[name] + v
+    return tuple((c, _frozen(v)) for c, v in by_consumer.items())
 
 
 def _reason(reason: str, built: Built) -> str:

@@ -223,3 +223,13 @@ def test_playground_core_imports_no_qt():
             "print([m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_paths_show_the_sum_over_consumers():
+    r = evaluate(preset("Total derivative dz/dx")).result
+    assert r.result_for("x").paths_text() == "via z: 9.0 + via y: 18.0 = 27.0"
+    r = evaluate(preset("TF docstring: total")).result
+    assert r.result_for("a").paths_text() == "via y: 1.0 + via b: 2.0 = 3.0"
+    assert r.result_for("b").paths_text() == ""  # one path: nothing to sum
+    r = evaluate(preset("Partial derivative: stop_gradients=[y]")).result
+    assert [c for c, _v in r.result_for("x").paths] == ["z"]

@@ -82,6 +82,7 @@ def test_docstring_numbers_on_screen(qtbot, panel):
     assert shown_values(panel) == {"a": "1.0", "b": "1.0"}
     select_preset(qtbot, panel, names.index("Total derivative dz/dx"))
     assert shown_values(panel) == {"x": "27.0"}
+    assert "paths summed into x: via z: 9.0 + via y: 18.0 = 27.0" in panel.results_text()
     select_preset(qtbot, panel, names.index("Partial derivative: stop_gradients=[y]"))
     assert shown_values(panel) == {"x": "9.0"}
 
