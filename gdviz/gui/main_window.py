@@ -4,7 +4,10 @@ talks to the worker thread.  Nothing here trains or computes.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
+
+import numpy as np
 
 from PySide6.QtCore import QSignalBlocker, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -31,6 +34,8 @@ from gdviz.gui.worker import Divergence, Update
 from gdviz.training.types import TrainConfig
 
 TITLE = "gdviz — plane fit"
+#: While playing, the loss curve, graph texts, log and status refresh at most this often.
+SLOW_VIEWS_S = 0.1
 SessionFactory = Callable[[TrainConfig, int, float, int], Any]
 
 
@@ -72,6 +77,10 @@ class MainWindow(QMainWindow):
         self._state = self._apply_presets(state, presets or {})
         self._data = None
         self._spec = None
+        self._latest: Update | None = None
+        self._pending_losses: list[tuple[int, np.ndarray]] = []
+        self._pending_log: list = []
+        self._slow_shown = 0.0
         self._closing = False
         factory = session_factory or default_session_factory
         s = self._state
@@ -308,18 +317,41 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ worker -> views
     @Slot(object)
     def on_update(self, u: Update) -> None:
+        """Show an Update.  The 3D plane follows every one; the heavier views (loss curve,
+        graph texts, log, status) at most every ``SLOW_VIEWS_S`` while playing -- the GUI
+        thread shares the GIL with the worker -- and at once when paused or stepping."""
         snap = u.snapshot
         if u.restart:
+            self._pending_losses.clear()
+            self._pending_log.clear()
             self.loss_view.clear()
-            if self.log_pane.blockCount() > 1 or self.log_pane.toPlainText():
+            if self.log_pane.toPlainText():
                 self.log_pane.appendPlainText("--- reset: back to step 0 ---")
         if u.data is not None and u.data is not self._data:
             self._data = u.data
             self.plane_view.set_data(u.data)
-        if len(u.losses):
-            self.loss_view.append(u.losses, u.first_step)
-        self.loss_view.set_current_step(snap.step)
         self.plane_view.set_snapshot(snap)
+        if len(u.losses):
+            self._pending_losses.append((u.first_step, u.losses))
+        self._pending_log.extend(u.log)
+        self._latest = u
+        now = time.perf_counter()
+        structural = u.restart or (u.spec is not None and u.spec is not self._spec)
+        if not u.playing or structural or now - self._slow_shown >= SLOW_VIEWS_S:
+            self._slow_shown = now
+            self._show_slow_views()
+
+    def _show_slow_views(self) -> None:
+        u = self._latest
+        if u is None:
+            return
+        snap = u.snapshot
+        if self._pending_losses:
+            first = self._pending_losses[0][0]
+            losses = np.concatenate([ls for _, ls in self._pending_losses])
+            self._pending_losses.clear()
+            self.loss_view.append(losses, first)
+        self.loss_view.set_current_step(snap.step)
         if u.spec is not None:
             if u.spec is not self._spec:
                 self._spec = u.spec
@@ -327,12 +359,15 @@ class MainWindow(QMainWindow):
                 self.graph_view.set_stopped(u.config.stop_gradients)
             self.graph_view.set_values(snap.values, snap.grads)
         self.controls.set_forward_names(u.forward_names)
-        if u.log:
-            self.log_pane.appendPlainText("\n".join(line.text() for line in u.log))
+        if self._pending_log:
+            self.log_pane.appendPlainText("\n".join(line.text() for line in self._pending_log))
+            self._pending_log.clear()
         self.status.show_update(u)
 
     @Slot(bool)
     def on_playing_changed(self, playing: bool) -> None:
+        if not playing:
+            self._show_slow_views()  # nothing held back once paused
         self.controls.set_playing(playing)
         self.status.set_playing(playing)
 

@@ -37,6 +37,8 @@ pyside_workarounds.apply()
 EMIT_INTERVAL_S = 0.02
 #: At full speed, aim for chunks of steps this long so pause/commands are read often.
 CHUNK_TARGET_S = 0.004
+#: Longest wait for the GUI to show the previous Update before training on regardless.
+GUI_WAIT_S = 0.1
 #: The tutorial prints ``step W b`` every this many steps.
 LOG_EVERY = 20
 
@@ -151,6 +153,11 @@ class TrainingWorker(QObject):
         self._session_factory = session_factory
         self._data_factory = data_factory
         self._playing = threading.Event()
+        # Back-pressure: cleared when an Update is sent, set by the GUI once it has shown it.
+        # The engine is pure Python, so a worker that never waits starves the GUI thread of
+        # the GIL; waiting here gives the GUI its frames (see :meth:`gui_done`).
+        self._gui_idle = threading.Event()
+        self._gui_idle.set()
         self._stop = threading.Event()
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
         self._speed = speed
@@ -165,6 +172,7 @@ class TrainingWorker(QObject):
         self._per_step_s = 1e-4
         self._pace_t0 = 0.0
         self._pace_step0 = 0
+        self._log_every = LOG_EVERY
 
     # ---------------------------------------------------------------- GUI-thread API (thread-safe)
     def play(self) -> None:
@@ -194,6 +202,10 @@ class TrainingWorker(QObject):
 
     def new_data(self, points: int, noise: float, seed: int) -> None:
         self._commands.put(("data", int(points), float(noise), int(seed)))
+
+    def gui_done(self) -> None:
+        """The GUI has handled the last Update (called by the controller's slot)."""
+        self._gui_idle.set()
 
     def ping(self, token: int) -> None:
         """Ask for ``ponged(token)``: a barrier for tests and the benchmark."""
@@ -238,6 +250,10 @@ class TrainingWorker(QObject):
                 announced_pause = False
                 self._restart_pacing()
                 self.resumed.emit()
+            if not self._gui_idle.is_set():
+                # Never more than one Update in flight; the timeout keeps a stalled or absent
+                # GUI from stopping training.
+                self._gui_idle.wait(GUI_WAIT_S)
             n = self._steps_due()
             if n == 0:
                 continue
@@ -268,6 +284,7 @@ class TrainingWorker(QObject):
                 self._restart_pacing()
                 return
             if kind == "step":
+                self._log_every = LOG_EVERY  # stepping by hand: the tutorial's own interval
                 self._run_steps(1)
             elif kind == "configure":
                 s.configure(cmd[1])
@@ -298,10 +315,21 @@ class TrainingWorker(QObject):
         self._pace_t0 = time.perf_counter()
         self._pace_step0 = self._session.step_count if self._session is not None else 0
 
+    def _log_interval(self) -> int:
+        """The tutorial logs every 20 steps; above ~1000 steps/s that floods the pane (and
+        costs a ``weights()`` run per 20 steps), so log every 200, 2000... steps instead --
+        always a subset of the tutorial's own lines."""
+        speed = self._speed if self._speed is not None else 1.0 / max(self._per_step_s, 1e-7)
+        every = LOG_EVERY
+        while speed > 1000 * every / LOG_EVERY:
+            every *= 10
+        return every
+
     def _steps_due(self) -> int:
         """How many updates to run now (0 after waiting for a paced step or a command)."""
         s = self._session
-        to_log = LOG_EVERY - ((s.step_count - 1) % LOG_EVERY) if s.step_count > 0 else 1
+        self._log_every = every = self._log_interval()
+        to_log = every - ((s.step_count - 1) % every) if s.step_count > 0 else 1
         if self._speed is None or not math.isfinite(self._speed):
             n = int(CHUNK_TARGET_S / max(self._per_step_s, 1e-7))
             return max(1, min(n, to_log, 100_000))
@@ -343,7 +371,7 @@ class TrainingWorker(QObject):
             self._pending.append(losses)
         done = s.step_count
         # Chunks end on log boundaries (see _steps_due), so this catches every tutorial line.
-        if len(losses) and (done - 1) % LOG_EVERY == 0:
+        if len(losses) and (done - 1) % self._log_every == 0:
             # PlaneFit.weights() is one small run; snapshot() would also fetch every value.
             W, b = s.weights() if hasattr(s, "weights") else (s.snapshot().W, s.snapshot().b)
             self._log.append(
@@ -397,4 +425,5 @@ class TrainingWorker(QObject):
         self._last_emit = now
         self._last_emit_step = step
         self._last_step_sent = step
+        self._gui_idle.clear()
         self.yielded.emit(update)

@@ -216,7 +216,7 @@ def test_new_data_reaches_the_session(qtbot, rig):
 
 def test_paced_speed_runs_and_log_lines_every_twenty_steps(qtbot, rig):
     ctl, rec, _ = rig
-    ctl.set_speed(2000.0)
+    ctl.set_speed(500.0)  # <= 1000 steps/s: the tutorial's own interval of 20
     ctl.play()
     qtbot.waitUntil(lambda: len(rec.losses()) >= 45, timeout=10000)
     with qtbot.waitSignal(ctl.playing_changed, timeout=5000):
@@ -234,3 +234,14 @@ def test_shutdown_while_running_finishes_thread(qtbot, fake_session_factory):
     qtbot.waitUntil(lambda: fake_session_factory.made[0].step_count > 10, timeout=5000)
     assert ctl.shutdown()
     assert ctl.thread.isFinished() and not ctl.is_running()
+
+
+def test_log_interval_grows_tenfold_steps_above_1000_per_s(fake_session_factory):
+    from gdviz.gui.worker import TrainingWorker
+
+    w = TrainingWorker(fake_session_factory, speed=500.0)
+    assert w._log_interval() == 20
+    w._speed = 5000.0
+    assert w._log_interval() == 200
+    w._speed, w._per_step_s = None, 1e-5  # max speed at 100k steps/s
+    assert w._log_interval() == 2000
