@@ -26,37 +26,21 @@ def epsilon_of(config: TrainConfig) -> float:
 def make_optimizer(config: TrainConfig, lr):
     """The ``tf.train`` optimizer for ``config``, reading its learning rate from tensor ``lr``.
 
-    TF1 optimizers accept a tensor learning rate; the engine's take only a number (it makes
-    a ``<Optimizer>/learning_rate`` constant), so the optimizer is made with the number and
-    its learning-rate constant is replaced by ``lr`` before ``minimize`` builds the update
-    nodes.  That keeps the rate live without rebuilding the graph.
+    As in TF1, the learning rate may be a tensor: a Variable here, so a new rate applies at
+    the next step without rebuilding the graph.
     """
     name = config.optimizer
-    value = float(config.lr)
     if name == "gd":
-        opt = tf.train.GradientDescentOptimizer(value)
-    elif name in ("momentum", "nesterov"):
-        opt = tf.train.MomentumOptimizer(value, config.momentum, use_nesterov=name == "nesterov")
-    elif name == "rmsprop":
-        opt = tf.train.RMSPropOptimizer(value, decay=config.decay, momentum=0.0,
-                                        epsilon=epsilon_of(config))
-    elif name == "adam":
-        opt = tf.train.AdamOptimizer(value, beta1=config.beta1, beta2=config.beta2,
-                                     epsilon=epsilon_of(config))
-    else:
-        raise ValueError(f"unknown optimizer {name!r}")
-    consts = getattr(opt, "_consts", None)
-    if isinstance(consts, dict):
-        consts[("learning_rate", np.dtype(lr.dtype))] = lr
-    return opt
-
-
-def _sqrt(x):
-    """``sqrt(x)`` for x >= 0 as graph nodes (the engine has no Sqrt op: exp(0.5 * log x))."""
-    sqrt = getattr(tf, "sqrt", None)
-    if sqrt is not None:
-        return sqrt(x)
-    return tf.exp(tf.log(x) * np.float32(0.5))
+        return tf.train.GradientDescentOptimizer(lr)
+    if name in ("momentum", "nesterov"):
+        return tf.train.MomentumOptimizer(lr, config.momentum, use_nesterov=name == "nesterov")
+    if name == "rmsprop":
+        return tf.train.RMSPropOptimizer(lr, decay=config.decay, momentum=0.0,
+                                         epsilon=epsilon_of(config))
+    if name == "adam":
+        return tf.train.AdamOptimizer(lr, beta1=config.beta1, beta2=config.beta2,
+                                      epsilon=epsilon_of(config))
+    raise ValueError(f"unknown optimizer {name!r}")
 
 
 def _slot(var, name: str, value: float = 0.0):
@@ -102,7 +86,7 @@ def manual_updates(config: TrainConfig, lr, grads_and_vars) -> list:
         b1p = tf.Variable(b1, trainable=False, name="beta1_power")
         b2p = tf.Variable(b2, trainable=False, name="beta2_power")
         with graph.name_scope(scope):
-            alpha = lr * _sqrt(dt(1) - b2p) / (dt(1) - b1p)
+            alpha = lr * tf.sqrt(dt(1) - b2p) / (dt(1) - b1p)
     for g, v in pairs:
         if opt == "gd":
             with graph.name_scope(f"{scope}/update_{v.name}"):
@@ -122,14 +106,14 @@ def manual_updates(config: TrainConfig, lr, grads_and_vars) -> list:
             mom = _slot(v, "RMSProp_1")
             with graph.name_scope(f"{scope}/update_{v.name}"):
                 new_ms = ms.assign(ms + (tf.square(g) - ms) * (dt(1) - rho))
-                new_mom = mom.assign(mom * dt(0.0) + (g * lr) / _sqrt(new_ms + eps))
+                new_mom = mom.assign(mom * dt(0.0) + (g * lr) / tf.sqrt(new_ms + eps))
                 updates.append(v.assign(v - new_mom))
         elif opt == "adam":
             m, s = _slot(v, "Adam"), _slot(v, "Adam_1")
             with graph.name_scope(f"{scope}/update_{v.name}"):
                 new_m = m.assign(m + (g - m) * (dt(1) - b1))
                 new_s = s.assign(s + (tf.square(g) - s) * (dt(1) - b2))
-                updates.append(v.assign(v - (new_m * alpha) / (_sqrt(new_s) + eps)))
+                updates.append(v.assign(v - (new_m * alpha) / (tf.sqrt(new_s) + eps)))
         else:
             raise ValueError(f"unknown optimizer {opt!r}")
     if opt == "adam":  # the beta powers advance once per step; this run still reads the old
