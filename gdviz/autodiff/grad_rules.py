@@ -33,11 +33,21 @@ def not_differentiable(*op_types: str) -> None:
         RULES[t] = None
 
 
-def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
-    """Sum ``grad`` (of the broadcast output's shape) back to an input of static ``shape``."""
+def _dynamic(op_type: str, grad: Tensor, like: Tensor, **attrs) -> Tensor:
+    """A gradient helper node that reads ``like``'s run-time shape (unknown static dims)."""
+    return ops._node(op_type, (grad, like), like.shape, grad.dtype, op_type, op_type, attrs)
+
+
+def unbroadcast(grad: Tensor, shape: tuple, like: Tensor | None = None) -> Tensor:
+    """Sum ``grad`` (of the broadcast output's shape) back to an input of static ``shape``.
+
+    ``like`` is the input itself, used when a static shape has unknown (``None``) sizes.
+    """
     gshape = grad.shape
-    if gshape == tuple(shape):
+    if gshape == tuple(shape) and None not in gshape:
         return grad
+    if (None in gshape or None in shape) and like is not None:
+        return _dynamic("UnbroadcastLike", grad, like)
     lead = len(gshape) - len(shape)
     axes = list(range(lead))
     for i, d in enumerate(shape):
@@ -52,8 +62,8 @@ def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
 @register("Add")
 def _add_grad(op, grad, needed):
     a, b = op.inputs
-    return [unbroadcast(grad, a.shape) if needed[0] else None,
-            unbroadcast(grad, b.shape) if needed[1] else None]
+    return [unbroadcast(grad, a.shape, a) if needed[0] else None,
+            unbroadcast(grad, b.shape, b) if needed[1] else None]
 
 
 @register("Sub")
@@ -61,27 +71,26 @@ def _sub_grad(op, grad, needed):
     a, b = op.inputs
     gb = None
     if needed[1]:
-        gb = ops.negative(grad, name="Neg") if b.shape == grad.shape else \
-            ops.negative(unbroadcast(grad, b.shape), name="Neg")
-    return [unbroadcast(grad, a.shape) if needed[0] else None, gb]
+        gb = ops.negative(unbroadcast(grad, b.shape, b), name="Neg")
+    return [unbroadcast(grad, a.shape, a) if needed[0] else None, gb]
 
 
 @register("Mul")
 def _mul_grad(op, grad, needed):
     a, b = op.inputs
-    ga = unbroadcast(ops.multiply(grad, b, name="Mul"), a.shape) if needed[0] else None
-    gb = unbroadcast(ops.multiply(a, grad, name="Mul_1"), b.shape) if needed[1] else None
+    ga = unbroadcast(ops.multiply(grad, b, name="Mul"), a.shape, a) if needed[0] else None
+    gb = unbroadcast(ops.multiply(a, grad, name="Mul_1"), b.shape, b) if needed[1] else None
     return [ga, gb]
 
 
 @register("RealDiv")
 def _div_grad(op, grad, needed):
     a, b = op.inputs
-    ga = unbroadcast(ops.divide(grad, b, name="RealDiv"), a.shape) if needed[0] else None
+    ga = unbroadcast(ops.divide(grad, b, name="RealDiv"), a.shape, a) if needed[0] else None
     gb = None
     if needed[1]:
         q = ops.divide(ops.divide(ops.negative(a, name="Neg"), b, name="RealDiv_1"), b, name="RealDiv_2")
-        gb = unbroadcast(ops.multiply(grad, q, name="mul"), b.shape)
+        gb = unbroadcast(ops.multiply(grad, q, name="mul"), b.shape, b)
     return [ga, gb]
 
 
@@ -158,6 +167,8 @@ def _sum_like(op, grad) -> Tensor:
     """Gradient of a sum reduction: grad reshaped to the kept dims, broadcast to the input."""
     x = op.inputs[0]
     axes, keep = op.attrs["axis"], op.attrs["keepdims"]
+    if None in x.shape:
+        return _dynamic("SumGradLike", grad, x, axis=axes, keepdims=keep)
     kept = tuple(1 if i in axes else d for i, d in enumerate(x.shape))
     g = grad if (keep or grad.shape == kept) else ops.reshape(grad, kept, name="Reshape")
     return g if g.shape == x.shape else ops.broadcast_to(g, x.shape, name="BroadcastTo")
@@ -171,6 +182,8 @@ def _sum_grad(op, grad, needed):
 @register("Mean")
 def _mean_grad(op, grad, needed):
     x = op.inputs[0]
+    if any(x.shape[a] is None for a in op.attrs["axis"]):
+        return [_dynamic("MeanGradLike", grad, x, axis=op.attrs["axis"], keepdims=op.attrs["keepdims"])]
     g = _sum_like(op, grad)
     factor = int(np.prod([x.shape[a] for a in op.attrs["axis"]]))
     c = ops.constant(np.asarray(max(factor, 1), dtype=grad.dtype), name="Const")
@@ -191,12 +204,15 @@ def _identity_grad(op, grad, needed):
 
 @register("Reshape")
 def _reshape_grad(op, grad, needed):
-    return [ops.reshape(grad, op.inputs[0].shape, name="Reshape")]
+    x = op.inputs[0]
+    if None in x.shape:
+        return [_dynamic("ReshapeLike", grad, x)]
+    return [ops.reshape(grad, x.shape, name="Reshape")]
 
 
 @register("BroadcastTo")
 def _broadcast_to_grad(op, grad, needed):
-    return [unbroadcast(grad, op.inputs[0].shape)]
+    return [unbroadcast(grad, op.inputs[0].shape, op.inputs[0])]
 
 
 @register("Cast")

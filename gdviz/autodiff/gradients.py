@@ -40,6 +40,8 @@ def _seed(y: Tensor, gy: Any, i: int) -> Tensor:
     if gy is None:
         if y.dtype.kind == "c":
             raise TypeError(f"Gradients of complex tensors ({y!r}) must set grad_ys (y.dtype = {y.dtype.name})")
+        if None in y.shape:  # size known only at run time (a placeholder's None dimension)
+            return ops.ones_like(y, name=f"grad_ys_{i}")
         return ops.constant(np.ones(y.shape, y.dtype), name=f"grad_ys_{i}")
     if isinstance(gy, Tensor):
         if gy.dtype.kind not in "fciu":

@@ -181,3 +181,36 @@ KERNELS["FloorDiv"] = lambda node: (np.floor_divide, True, True)
 #: ``(fn, n_ref)``; ``fn(*input_values)`` returns the new values of the first ``n_ref`` inputs
 #: (the variable and its slots) — a single array when ``n_ref == 1``, else a tuple.
 UPDATES: dict[str, Callable] = {}
+
+
+# --- gradient helpers for unknown static sizes: they read the forward input's run-time shape
+def unbroadcast_value(g, shape):
+    """numpy ``BroadcastGradientArgs`` + ``Sum`` + ``Reshape``: ``g`` summed back to ``shape``."""
+    g = np.asarray(g)
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(shape) if d == 1 and g.shape[lead + i] != 1)
+    return np.add.reduce(g, axes).reshape(shape) if axes else g.reshape(shape)
+
+
+def _sum_grad_value(g, x, axes, keep):
+    kept = tuple(1 if i in axes else d for i, d in enumerate(np.shape(x)))
+    return np.broadcast_to(np.reshape(g, kept), np.shape(x))
+
+
+KERNELS["UnbroadcastLike"] = lambda node: ((lambda g, x: unbroadcast_value(g, np.shape(x))), False, False)
+KERNELS["ReshapeLike"] = lambda node: ((lambda g, x: np.reshape(g, np.shape(x))), False, False)
+KERNELS["SumGradLike"] = lambda node: (
+    (lambda g, x: _sum_grad_value(g, x, node.attrs["axis"], node.attrs["keepdims"])), False, False)
+
+
+def _mean_grad_like(node):
+    axes, keep, dt = node.attrs["axis"], node.attrs["keepdims"], node.dtype
+
+    def mean_grad(g, x):
+        count = max(int(np.prod([np.shape(x)[a] for a in axes])), 1)
+        s = _sum_grad_value(g, x, axes, keep)
+        return s // dt.type(count) if dt.kind in "iu" else np.true_divide(s, dt.type(count))
+    return mean_grad, True, False
+
+
+KERNELS["MeanGradLike"] = _mean_grad_like

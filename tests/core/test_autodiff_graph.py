@@ -132,3 +132,22 @@ def test_core_imports_no_qt():
     code = "import sys, gdviz.autodiff; print(any(m.startswith(('PySide', 'PyQt', 'pyqtgraph')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("reduce", [tf.reduce_mean, tf.reduce_sum])
+def test_gradients_through_unknown_placeholder_sizes(reduce):
+    """None dimensions: the gradient nodes read the run-time shape; same numbers as static."""
+    data = np.random.default_rng(5).standard_normal((4, 2)).astype(np.float32)
+    results = []
+    for shape in ([None, 2], [4, 2]):
+        tf.reset_default_graph()
+        x = tf.placeholder(tf.float32, shape, name="x")
+        w = tf.Variable(np.array([0.5, -1.0], np.float32))
+        b = tf.Variable(np.array([[0.1]], np.float32))
+        loss = reduce(reduce(tf.square(x * w - b), axis=1, keepdims=True) + b)
+        grads = tf.gradients(loss, [w, b, x])
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        results.append(sess.run(grads, {x: data}))
+    for dyn, static in zip(*results):
+        np.testing.assert_allclose(dyn, static, rtol=1e-6)
