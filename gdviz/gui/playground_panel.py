@@ -259,9 +259,8 @@ class PlaygroundPanel(QWidget):
         if node not in spec or spec[node].kind == "gradient":
             return
         name = next((u for u, n in r.node_names.items() if n == node), node)
-        stops = list(self.model.stop_gradients)
-        stops.remove(name) if name in stops else stops.append(name)
-        self.model.stop_gradients = tuple(stops)
+        stops = self.model.stop_gradients
+        self.model.stop_gradients = tuple(s for s in stops if s != name) if name in stops else stops + (name,)
         self.recompute()
 
     # ------------------------------------------------------------------ backward animation

@@ -98,7 +98,13 @@ class NameChecklist(QListWidget):
         """Show ``names`` with ``checked`` ticked (no signal)."""
         checked = set(checked)
         hints = hints or {}
+        names = tuple(names)
         with QSignalBlocker(self):
+            if names == self.names():  # same names: keep the items (and the keyboard focus)
+                for i, n in enumerate(names):
+                    self.item(i).setCheckState(Qt.CheckState.Checked if n in checked else Qt.CheckState.Unchecked)
+                    self.item(i).setToolTip(hints.get(n, ""))
+                return
             self.clear()
             for n in names:
                 item = QListWidgetItem(n, self)
@@ -227,6 +233,12 @@ class StopsTable(QTableWidget):
     def set_rows(self, names: Iterable[str], stops: Iterable[str], ops: Iterable[str]) -> None:
         stops, ops = set(stops), set(ops)
         names = list(names) + sorted(stops - set(names))  # inner nodes stopped by a click
+        if names == [self.item(r, 0).text() for r in range(self.rowCount())]:
+            with QSignalBlocker(self):  # same rows: only the ticks change (keeps focus)
+                for r, n in enumerate(names):
+                    for c, on in ((1, n in stops), (2, n in ops)):
+                        self.item(r, c).setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            return
         with QSignalBlocker(self):
             self.setRowCount(len(names))
             for r, n in enumerate(names):

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
+from gdviz.autodiff.describe import backward_frames
 from gdviz.gui.playground_panel import PlaygroundPanel
 from gdviz.playground.formatting import fmt
 from gdviz.playground.presets import PRESETS, TUTORIAL
@@ -202,8 +203,12 @@ def test_backward_animation_is_reverse_topological_and_stops_at_stops(qtbot, pan
         if src in pos and dst in pos:
             assert pos[dst] < pos[src], (src, dst, visited)
     stopped = {n for n, _why in r.record.stopped}
-    for node, consumer, _g in r.record.contributions:  # nothing flows out of a stop
-        assert consumer not in stopped, (node, consumer)
+    frames = {f.node: f for f in backward_frames(r.record)}
+    for i, node in enumerate(visited):  # each gradient comes from consumers shown earlier, never from a stop
+        for src in frames[node].sources:
+            if src != "<seed>":
+                assert src in pos and pos[src] < i, (node, src, visited)
+                assert src not in stopped, (node, src)
     assert set(r.ys) & set(visited) or not r.ys
     for x in r.results:  # every connected x is reached, unconnected ones never
         assert (x.name in visited) == x.connected or (x.name in r.ys)
@@ -267,3 +272,17 @@ def test_seed_of_a_y_that_changed_shape_can_be_fixed(qtbot, panel):
     qtbot.keyClicks(edit, "[[1, 0], [0, 1]]")
     assert panel.status.text().startswith("OK")
     assert shown_values(panel) == {"w1": "[[4, 5]]", "w2": "[[3, 5]]"}  # [[2, 1]] + [[2, 4]]; [[3, 5]] + None
+
+
+def test_keyboard_ticks_keep_the_current_item(qtbot, panel):
+    select_preset(qtbot, panel, 0)
+    lst = panel.xs_list
+    lst.setFocus()
+    lst.setCurrentRow(2)  # "res"
+    item = lst.item(2)
+    qtbot.keyClick(lst, Qt.Key.Key_Space)
+    assert panel.model.xs == ("w1", "w2", "res")
+    assert lst.item(2) is item and lst.currentRow() == 2
+    assert shown_values(panel)["res"] == "None — not connected: no path from the ys"
+    qtbot.keyClick(lst, Qt.Key.Key_Space)
+    assert panel.model.xs == ("w1", "w2")
