@@ -354,6 +354,14 @@ def _shape_text(shape: tuple) -> str:
     return "(" + ",".join("?" if d is None else str(d) for d in shape) + ")"
 
 
+_EDGE_MARGIN = 30.0  # an edge's bounding rect reaches this far beyond its path
+
+
+def _visible(scene_width: float, screen_px: float, lod: float) -> float:
+    """A width in scene units that is at least ``screen_px`` pixels on screen (within the margin)."""
+    return min(max(scene_width, screen_px / max(lod, 1e-3)), _EDGE_MARGIN)
+
+
 def _curve_to(path: QPainterPath, q: QPointF, vertical: bool = False) -> None:
     """S-curve from the path's end to ``q``, leaving and arriving horizontally (or vertically)."""
     p = path.currentPosition()
@@ -386,6 +394,7 @@ class EdgeItem(QGraphicsItem):
         self._bends: tuple[tuple[float, float], ...] = ()
         self._path = QPainterPath()
         self._dirs = (QPointF(1, 0), QPointF(1, 0))  # unit directions at the start and the end
+        self._size = self.ARROW
         self.setZValue(1)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
@@ -439,20 +448,20 @@ class EdgeItem(QGraphicsItem):
         if changed:
             self.update()
 
-    def pen(self) -> QPen:
+    def pen(self, lod: float = 1.0) -> QPen:
+        """Pen for the edge at zoom ``lod``: widths never drop below what the eye can see."""
         if self.cut:
-            pen = QPen(CUT_GREY, 1.6, Qt.PenStyle.DashLine)
-            return pen
+            return QPen(CUT_GREY, _visible(1.6, 1.2, lod), Qt.PenStyle.DashLine)
         colour = QColor(GRAD_EDGE if self.gradient else FWD_EDGE)
         t = self.strength
         if t is None:
             colour.setAlpha(110 if self.gradient else 150)
-            return QPen(colour, 1.3)
+            return QPen(colour, _visible(1.3, 1.0, lod))
         colour.setAlpha(int(55 + 200 * t))
-        return QPen(colour, 0.8 + 4.2 * t)
+        return QPen(colour, _visible(0.8 + 4.2 * t, 0.9 + 2.6 * t, lod))
 
     def boundingRect(self) -> QRectF:
-        m = 12.0
+        m = _EDGE_MARGIN
         return self._path.boundingRect().adjusted(-m, -m, m, m)
 
     def shape(self) -> QPainterPath:
@@ -461,13 +470,16 @@ class EdgeItem(QGraphicsItem):
         return stroker.createStroke(self._path)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         if self.glow:
             band = QColor(GLOW)
             band.setAlpha(170 if self.glow == 2 else 80)
-            painter.setPen(QPen(band, 9 if self.glow == 2 else 6, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            width = _visible(9.0, 5.0, lod) if self.glow == 2 else _visible(6.0, 3.5, lod)
+            painter.setPen(QPen(band, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(self._path)
-        pen = self.pen()
+        self._size = _visible(self.ARROW, 6.0, lod)
+        pen = self.pen(lod)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
@@ -479,7 +491,7 @@ class EdgeItem(QGraphicsItem):
 
     def _arrow(self, painter: QPainter, tip: QPointF, direction: QPointF, colour: QColor) -> None:
         """Filled arrowhead with its tip at ``tip`` pointing along the unit vector ``direction``."""
-        a = self.ARROW
+        a = self._size
         back = tip - direction * a
         side = QPointF(-direction.y(), direction.x()) * (a / 2)
         poly = QPolygonF([tip, back + side, back - side])
