@@ -312,3 +312,25 @@ def test_switching_mode_keeps_the_optimizer_slots():
     b.steps(5)
     b.configure(TrainConfig(mode="manual", optimizer="momentum", lr=0.1))
     np.testing.assert_array_equal(a.steps(5), b.steps(5))
+
+
+def test_rebuild_keeps_node_names():
+    # The graph view matches items by name: a rebuild for grad_ys must not rename anything.
+    f = PlaneFit(config=TrainConfig(mode="manual", optimizer="adam", lr=0.05))
+    names = f.spec.names()
+    f.configure(TrainConfig(mode="manual", optimizer="adam", lr=0.05, grad_ys=0.5))
+    assert f.spec.names() == names
+    f.set_data(make_plane_data(points=50, seed=2))
+    assert f.spec.names() == names
+
+
+def test_steps_edge_cases():
+    f = PlaneFit()
+    assert f.steps(0).shape == (0,) and f.steps(-3).shape == (0,)
+    assert f.step_count == 0
+    s = f.snapshot()
+    assert s.step == 0 and not s.diverged
+    with pytest.raises(TypeError):
+        f.configure("lr=0.1")
+    with pytest.raises(TypeError):
+        PlaneFit(data="points")
