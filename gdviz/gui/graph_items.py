@@ -156,6 +156,8 @@ class NodeItem(QGraphicsItem):
         if vt == self.value_text and gt == self.grad_text:
             return False
         self.value_text, self.grad_text = vt, gt
+        if self._hover:  # keep the tooltip of the node under the mouse current
+            self.setToolTip(self.tooltip_text())
         self.update()
         return True
 
