@@ -12,6 +12,7 @@ Targets (issue 2): ratio <= 2.0 at N = 100 and <= 1.25 at N = 1e6.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -90,10 +91,12 @@ def bench(n: int, repeats: int, budget: float, with_loss: bool = False) -> tuple
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="CI smoke run: small N, few repeats")
-    ap.add_argument("--sizes", type=int, nargs="*", default=None)
+    ap.add_argument("--sizes", type=int, nargs="*", default=None, help="N values (default 100 10000 1000000)")
+    ap.add_argument("--repeats", type=int, default=None, help="interleaved blocks per N (default 15)")
     args = ap.parse_args(argv)
     sizes = args.sizes or ([100, 10_000] if args.quick else [100, 10_000, 1_000_000])
-    repeats, budget = (3, 0.3) if args.quick else (15, 6.0)
+    repeats, budget = (3, 0.3) if args.quick else (args.repeats or 15, 6.0)
+    print(f"numpy {np.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     print(f"{'fetch':>14} {'N':>10} {'engine µs/step':>15} {'numpy µs/step':>14} {'ratio':>6}")
     for with_loss in (False, True):
         for n in sizes:
