@@ -10,6 +10,7 @@ import pytest
 
 import gdviz.autodiff as tf
 from gdviz.autodiff.describe import describe_graph
+from gdviz.gui.graph_items import format_value
 from gdviz.gui.graph_view import GraphView
 
 SHOTS = Path(os.environ.get("GDVIZ_SHOTS", "/tmp/gdviz_shots"))
@@ -55,7 +56,7 @@ def test_draws_real_gradients_call(view, qtbot):
     view.set_values(values, grads)
     assert set(view.node_names()) == set(spec.names())
     w_grad = grads["Variable"]
-    assert view.node_item("Variable").grad_text == "∇ " + __import__("gdviz.gui.graph_items").gui.graph_items.format_value(w_grad)
+    assert view.node_item("Variable").grad_text == "∇ " + format_value(w_grad)
     assert view.edge_item("Variable", "MatMul").strength is not None
     view.set_show_gradients(False)
     assert not view.node_item("Variable/Assign").isVisible()  # initialisers are update machinery
