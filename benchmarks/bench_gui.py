@@ -72,8 +72,10 @@ def gui_run(seconds: float, max_steps: int | None, warmup: float) -> dict:
     from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Slot
     from PySide6.QtWidgets import QApplication
 
+    from gdviz.gui.gl_check import share_gl_contexts
     from gdviz.gui.main_window import MainWindow
 
+    share_gl_contexts()
     app = QApplication.instance() or QApplication([])
     win = MainWindow(start=False)
     win.controls.set_speed(None)

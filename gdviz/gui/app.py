@@ -34,7 +34,10 @@ def run_app(args: argparse.Namespace, argv: list[str] | None = None) -> int:
         controls when given on the command line.
     """
     pyside_workarounds.apply()
+    from gdviz.gui.gl_check import share_gl_contexts
     from gdviz.gui.main_window import MainWindow  # after the fix: it imports pyqtgraph
+
+    share_gl_contexts()  # must precede the QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("gdviz")

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gdviz.gui.grad_readout import GradReadout
 from gdviz.gui.literal_edit import LiteralEdit
 from gdviz.gui.optimizer_form import OptimizerForm
 from gdviz.training.types import TrainConfig
@@ -66,8 +67,11 @@ class ControlPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_run_group())
         layout.addWidget(self._build_training_group())
-        layout.addWidget(self._build_stop_group(), 1)
+        layout.addWidget(self._build_stop_group())
+        self.grad_readout = GradReadout()
+        layout.addWidget(self.grad_readout)
         layout.addWidget(self._build_data_group())
+        layout.addStretch(1)
         self._sync_mode_dependent()
 
     # ------------------------------------------------------------------ building
@@ -126,6 +130,7 @@ class ControlPanel(QWidget):
         box = QGroupBox("stop_gradients")
         v = QVBoxLayout(box)
         self.stop_list = QListWidget()
+        self.stop_list.setMaximumHeight(118)  # five rows: the model has five forward ops
         self.stop_list.setToolTip(
             "Tick nodes to pass as tf.gradients(..., stop_gradients=[...]) — Manual gradients "
             "mode only. Clicking a node in the graph view toggles it too.")

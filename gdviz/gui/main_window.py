@@ -359,6 +359,7 @@ class MainWindow(QMainWindow):
                 self.graph_view.set_stopped(u.config.stop_gradients)
             self.graph_view.set_values(snap.values, snap.grads)
         self.controls.set_forward_names(u.forward_names)
+        self.controls.grad_readout.show_snapshot(snap, u.record)
         if self._pending_log:
             self.log_pane.appendPlainText("\n".join(line.text() for line in self._pending_log))
             self._pending_log.clear()

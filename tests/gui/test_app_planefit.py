@@ -1,0 +1,125 @@
+"""The window over the real PlaneFit: update modes, stop_gradients, graph clicks."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, QPoint, Qt, Slot
+
+from gdviz.gui.grad_readout import NOT_CONNECTED
+from gdviz.gui.main_window import MainWindow
+
+_tokens = itertools.count(1)
+
+
+class Pongs(QObject):
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    @Slot(int)
+    def on_pong(self, token):
+        self.seen.append(token)
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(start=False)
+    qtbot.addWidget(w)
+    w.pongs = Pongs()
+    w.controller.worker.ponged.connect(w.pongs.on_pong)
+    with qtbot.waitSignal(w.controller.update_ready, timeout=10000):
+        w.controller.start()
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+    assert w.controller.thread.isFinished()
+
+
+def barrier(qtbot, w):
+    token = next(_tokens)
+    w.controller.worker.ping(token)
+    qtbot.waitUntil(lambda: token in w.pongs.seen, timeout=10000)
+
+
+def last(w):
+    return w.controller.last_update()
+
+
+def step(qtbot, w, n=1):
+    for _ in range(n):
+        qtbot.mouseClick(w.controls.step_button, Qt.MouseButton.LeftButton)
+    barrier(qtbot, w)
+
+
+def to_manual(qtbot, w):
+    combo = w.controls.optimizer_form.mode_combo
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # "Optimizer (minimize)" -> "Manual gradients ..."
+    qtbot.waitUntil(lambda: last(w).config.mode == "manual", timeout=10000)
+    assert combo.currentText().startswith("Manual gradients")
+
+
+def test_real_session_shows_graph_and_steps(qtbot, window):
+    step(qtbot, window, 3)
+    u = last(window)
+    assert u.snapshot.step == 3 and "MatMul" in window.graph_view.node_names()
+    assert window.controls.stop_list.count() == len(u.forward_names) > 0
+    assert window.controls.grad_readout.grad_W.text().startswith("[[")
+
+
+def test_mode_switch_mid_run_keeps_w_and_step(qtbot, window):
+    with qtbot.waitSignal(window.controller.playing_changed, timeout=5000):
+        qtbot.mouseClick(window.controls.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: last(window).snapshot.step > 30, timeout=10000)
+    to_manual(qtbot, window)
+    at_switch = last(window).snapshot.step
+    qtbot.waitUntil(lambda: last(window).snapshot.step > at_switch + 30, timeout=10000)
+    # (Space would open the focused combo box, as Qt does; the button always works.)
+    with qtbot.waitSignal(window.controller.playing_changed, timeout=5000):
+        qtbot.mouseClick(window.controls.play_button, Qt.MouseButton.LeftButton)
+    barrier(qtbot, window)
+    steps, _ = window.loss_view.data()
+    np.testing.assert_array_equal(steps, np.arange(len(steps)))  # one unbroken curve
+    assert last(window).config.mode == "manual"
+    assert last(window).snapshot.loss < 0.01  # the fit carried on from where it was
+
+
+def test_stop_gradients_tick_matmul_cuts_w(qtbot, window):
+    to_manual(qtbot, window)
+    lst = window.controls.stop_list
+    assert lst.isEnabled()
+    row = [lst.item(i).text() for i in range(lst.count())].index("MatMul")
+    rect = lst.visualItemRect(lst.item(row))
+    # The check box sits at the left of the row.
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(rect.left() + 10, rect.center().y()))
+    qtbot.waitUntil(lambda: last(window).config.stop_gradients == ("MatMul",), timeout=10000)
+    barrier(qtbot, window)
+    W0 = np.array(last(window).snapshot.W)
+    b0 = np.array(last(window).snapshot.b)
+    step(qtbot, window, 3)
+    snap = last(window).snapshot
+    assert snap.grad_W is None and snap.grad_b is not None
+    np.testing.assert_array_equal(snap.W, W0)  # W no longer moves ...
+    assert not np.array_equal(snap.b, b0)  # ... while b still learns
+    text = window.controls.grad_readout.grad_W.text()
+    assert text.startswith(NOT_CONNECTED) and "MatMul" in text
+    assert "MatMul" in window.graph_view.stopped()
+
+
+def test_clicking_a_graph_node_toggles_its_stop(qtbot, window):
+    to_manual(qtbot, window)
+    barrier(qtbot, window)
+    qtbot.waitUntil(lambda: "add" in window.graph_view.node_names(), timeout=5000)
+    view = window.graph_view
+    item = view.node_item("add")
+    pos = view.mapFromScene(item.sceneBoundingRect().center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: last(window).config.stop_gradients == ("add",), timeout=10000)
+    assert "add" in window.controls.ticked_stops()
+    step(qtbot, window)
+    snap = last(window).snapshot
+    assert snap.grad_W is None and snap.grad_b is None  # add is upstream of both W and b
