@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
         self.plane_view = make_plane_view()
         self.loss_view = LossView()
         self.graph_view = GraphView()
+        # The gradient band below the forward graph: half as wide, so it reads in this pane.
+        self.graph_view.set_backward_placement("below")
         self.banner = QLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fde2e2; color: #7a1010; padding: 6px; "
@@ -132,18 +134,21 @@ class MainWindow(QMainWindow):
         self.log_pane.setMaximumBlockCount(5000)  # a long run must not grow memory
         self.log_pane.setToolTip("The tutorial's print(step, W, b), every 20 steps")
         self.log_pane.setStyleSheet("font-family: monospace;")
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.loss_view)
-        right.addWidget(self.graph_view)
-        right.setSizes([300, 500])
+        # Top: the 3D plane beside the loss curve.  Bottom: the graph, which is laid out left to
+        # right and so wants width, beside the narrow log.
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.plane_view)
-        top.addWidget(right)
-        top.setSizes([620, 700])
+        top.addWidget(self.loss_view)
+        top.setSizes([560, 540])
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.graph_view)
+        bottom.addWidget(self.log_pane)
+        bottom.setSizes([800, 300])
         main = QSplitter(Qt.Orientation.Vertical)
         main.addWidget(top)
-        main.addWidget(self.log_pane)
-        main.setSizes([760, 120])
+        main.addWidget(bottom)
+        main.setSizes([470, 380])
+        self.splitters = (top, bottom, main)
         page = QWidget()
         lay = QVBoxLayout(page)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -169,7 +174,9 @@ class MainWindow(QMainWindow):
         self.dock.setWidget(scroll)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                               | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.dock.setMinimumWidth(330)
+        # Wide enough for the controls' own minimum: the scroll area never scrolls sideways.
+        scroll.setMinimumWidth(self.controls.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width() + 4)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
 
     def _action(self, menu, text, slot, shortcut=None, checkable=False, tip=""):
