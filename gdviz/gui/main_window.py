@@ -306,7 +306,13 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def on_tab_changed(self, index: int) -> None:
-        self.dock.setVisible(index == 0)  # the controls steer the plane fit only
+        plane = index == 0
+        # The controls, run keys and status fields belong to the plane fit only: on the
+        # Playground tab, R or Space must not reset or run a fit nobody is looking at.
+        self.dock.setVisible(plane)
+        for act in (self.act_play, self.act_step, self.act_reset):
+            act.setEnabled(plane)
+        self.status.set_fields_visible(plane)
 
     @Slot()
     def on_about(self) -> None:

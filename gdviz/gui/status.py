@@ -51,6 +51,10 @@ class StatusPanel:
             self._rate = 0.0
             self.rate.setText("0 steps/s")
 
+    def set_fields_visible(self, on: bool) -> None:
+        for label in (self.state, self.step, self.loss, self.W, self.b, self.rate):
+            label.setVisible(on)
+
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         self.bar.showMessage(text, timeout_ms)
 

@@ -241,8 +241,12 @@ def test_new_data_button(qtbot, window):
 def test_playground_scene_selects_second_tab_and_hides_controls(qtbot, fake_window_factories):
     w = make_window(qtbot, fake_window_factories, scene="playground")
     assert w.tabs.currentIndex() == 1 and not w.dock.isVisible()
+    assert not w.act_reset.isEnabled() and not w.status.step.isVisible()
+    qtbot.keyClick(w, Qt.Key.Key_Right)  # no plane-fit step from the Playground tab
+    barrier(qtbot, w)
+    assert last(w).snapshot.step == 0
     w.tabs.setCurrentIndex(0)
-    assert w.dock.isVisible()
+    assert w.dock.isVisible() and w.act_reset.isEnabled() and w.status.step.isVisible()
     w.close()
 
 
@@ -268,3 +272,40 @@ def test_settings_persist_and_corrupt_values_fall_back(qtbot, isolated_settings,
     message = w3.status.current_message()
     assert "config" in message and "speed" in message and "default" in message
     w3.close()
+
+
+def test_run_app_presets_controls_and_selects_scene(qtbot):
+    import argparse
+
+    from PySide6.QtCore import QTimer
+
+    from gdviz.gui.app import run_app
+
+    seen = {}
+
+    class Closer(QObject):
+        @Slot()
+        def check_and_close(self):
+            wins = [w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, MainWindow) and w.isVisible()]
+            if not wins:
+                QTimer.singleShot(50, self.check_and_close)
+                return
+            w = wins[0]
+            seen.update(title=w.windowTitle(), tab=w.tabs.currentIndex(),
+                        lr=w.controls.optimizer_form.lr.value(), mode=w.controls.config().mode,
+                        points=w.controls.points_spin.value())
+            w.close()
+
+        @Slot()
+        def give_up(self):
+            QApplication.instance().quit()
+
+    closer = Closer()
+    QTimer.singleShot(0, closer.check_and_close)
+    QTimer.singleShot(20000, closer.give_up)
+    args = argparse.Namespace(scene="playground", lr=0.125, mode="manual", optimizer="gd",
+                              momentum=None, points=50, noise=None, seed=None)
+    assert run_app(args, argv=["--scene", "playground", "--lr", "0.125", "--mode", "manual",
+                               "--points", "50"]) == 0
+    assert seen == dict(title="gdviz — plane fit", tab=1, lr=0.125, mode="manual", points=50)
