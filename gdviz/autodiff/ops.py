@@ -46,19 +46,23 @@ def constant(value: Any, dtype: Any = None, shape: Sequence[int] | None = None, 
 
 
 def zeros(shape: Sequence[int], dtype: Any = float32, name: str | None = None) -> Tensor:
+    """A ``Const`` of zeros, shape ``shape`` (float32 by default)."""
     return constant(np.zeros(tuple(shape), dtype=as_dtype(dtype)), name=name or "zeros")
 
 
 def ones(shape: Sequence[int], dtype: Any = float32, name: str | None = None) -> Tensor:
+    """A ``Const`` of ones, shape ``shape`` (float32 by default)."""
     return constant(np.ones(tuple(shape), dtype=as_dtype(dtype)), name=name or "ones")
 
 
 def zeros_like(x: Any, dtype: Any = None, name: str | None = None) -> Tensor:
+    """Zeros with ``x``'s (run-time) shape and ``x``'s or the given dtype."""
     x = convert_to_tensor(x)
     return _node("ZerosLike", (x,), x.shape, dtype or x.dtype, name, "zeros_like")
 
 
 def ones_like(x: Any, dtype: Any = None, name: str | None = None) -> Tensor:
+    """Ones with ``x``'s (run-time) shape and ``x``'s or the given dtype."""
     x = convert_to_tensor(x)
     return _node("OnesLike", (x,), x.shape, dtype or x.dtype, name, "ones_like")
 
@@ -147,14 +151,17 @@ def _unary(op_type: str, default: str, x: Any, name: str | None, float_only: boo
 
 # ---------------------------------------------------------------------------------- math ops
 def add(x: Any, y: Any, name: str | None = None) -> Tensor:
+    """``x + y`` element-wise with numpy broadcasting (op ``Add``, default name ``add``)."""
     return _binary("Add", "add", x, y, name)
 
 
 def subtract(x: Any, y: Any, name: str | None = None) -> Tensor:
+    """``x - y`` element-wise with broadcasting (op ``Sub``, name ``sub``)."""
     return _binary("Sub", "sub", x, y, name)
 
 
 def multiply(x: Any, y: Any, name: str | None = None) -> Tensor:
+    """``x * y`` element-wise with broadcasting (op ``Mul``, name ``mul``)."""
     return _binary("Mul", "mul", x, y, name)
 
 
@@ -171,38 +178,47 @@ realdiv = divide
 
 
 def negative(x: Any, name: str | None = None) -> Tensor:
+    """``-x`` (op ``Neg``); same shape and dtype."""
     return _unary("Neg", "Neg", x, name)
 
 
 def square(x: Any, name: str | None = None) -> Tensor:
+    """``x * x`` element-wise (op ``Square``)."""
     return _unary("Square", "Square", x, name)
 
 
 def exp(x: Any, name: str | None = None) -> Tensor:
+    """Element-wise ``e**x`` of a floating tensor (op ``Exp``)."""
     return _unary("Exp", "Exp", x, name, float_only=True)
 
 
 def sqrt(x: Any, name: str | None = None) -> Tensor:
+    """Element-wise square root of a floating tensor (op ``Sqrt``)."""
     return _unary("Sqrt", "Sqrt", x, name, float_only=True)
 
 
 def log(x: Any, name: str | None = None) -> Tensor:
+    """Element-wise natural logarithm of a floating tensor (op ``Log``)."""
     return _unary("Log", "Log", x, name, float_only=True)
 
 
 def sigmoid(x: Any, name: str | None = None) -> Tensor:
+    """Element-wise ``1 / (1 + exp(-x))``, computed without overflow (op ``Sigmoid``)."""
     return _unary("Sigmoid", "Sigmoid", x, name, float_only=True)
 
 
 def tanh(x: Any, name: str | None = None) -> Tensor:
+    """Element-wise hyperbolic tangent (op ``Tanh``)."""
     return _unary("Tanh", "Tanh", x, name, float_only=True)
 
 
 def relu(x: Any, name: str | None = None) -> Tensor:
+    """Element-wise ``max(x, 0)`` (op ``Relu``; gradient 0 at x <= 0, as TF)."""
     return _unary("Relu", "Relu", x, name)
 
 
 def identity(x: Any, name: str | None = None) -> Tensor:
+    """A node with ``x``'s value (op ``Identity``); passes gradients unchanged."""
     return _unary("Identity", "Identity", x, name)
 
 
@@ -212,6 +228,7 @@ def stop_gradient(x: Any, name: str | None = None) -> Tensor:
 
 
 def cast(x: Any, dtype: Any, name: str | None = None) -> Tensor:
+    """``x`` converted to ``dtype`` (op ``Cast``); only float<->float casts pass gradients."""
     x = convert_to_tensor(x)
     return _node("Cast", (x,), x.shape, as_dtype(dtype), name, "Cast", {"DstT": as_dtype(dtype)})
 
@@ -274,15 +291,21 @@ def _reduce(op_type: str, default: str, x: Any, axis: Any, keepdims: bool, name:
 
 def reduce_sum(x: Any, axis: Any = None, keepdims: bool = False, name: str | None = None,
                keep_dims: bool | None = None) -> Tensor:
+    """Sum over ``axis`` (None = all; int or list, negatives allowed) (op ``Sum``).
+
+    The result drops the reduced axes, or keeps them with size 1 if ``keepdims``.
+    """
     return _reduce("Sum", "Sum", x, axis, keepdims if keep_dims is None else keep_dims, name)
 
 
 def reduce_mean(x: Any, axis: Any = None, keepdims: bool = False, name: str | None = None,
                 keep_dims: bool | None = None) -> Tensor:
+    """Mean over ``axis`` like :func:`reduce_sum` (op ``Mean``; integer means truncate, as TF)."""
     return _reduce("Mean", "Mean", x, axis, keepdims if keep_dims is None else keep_dims, name)
 
 
 def reshape(x: Any, shape: Sequence[int], name: str | None = None) -> Tensor:
+    """``x`` with static shape ``shape`` (same number of elements; op ``Reshape``)."""
     x = convert_to_tensor(x)
     shape = tuple(int(d) for d in shape)
     if None not in x.shape and int(np.prod(x.shape)) != int(np.prod(shape)):
@@ -291,6 +314,7 @@ def reshape(x: Any, shape: Sequence[int], name: str | None = None) -> Tensor:
 
 
 def broadcast_to(x: Any, shape: Sequence[int], name: str | None = None) -> Tensor:
+    """``x`` broadcast (numpy rules) to ``shape`` (op ``BroadcastTo``)."""
     x = convert_to_tensor(x)
     shape = tuple(int(d) for d in shape)
     nm = check_name(name, "BroadcastTo")
