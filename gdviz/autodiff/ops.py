@@ -70,8 +70,8 @@ def ones_like(x: Any, dtype: Any = None, name: str | None = None) -> Tensor:
 def placeholder(dtype: Any, shape: Sequence[int | None] | None = None, name: str | None = None) -> Tensor:
     """A node whose value is given at run time through ``feed_dict``.
 
-    ``shape=None`` accepts any shape (the static shape is then ``()`` with ``attrs['shape']``
-    ``None``); ``None`` entries accept any size in that dimension.
+    ``shape=None`` declares a scalar (static shape ``()``, ``attrs['shape']`` ``None``; feeding
+    an array is a ``ValueError``); ``None`` entries in ``shape`` accept any size there.
     """
     static = tuple(shape) if shape is not None else ()
     return _node("Placeholder", (), static, as_dtype(dtype), name, "Placeholder",

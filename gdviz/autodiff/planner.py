@@ -291,6 +291,12 @@ def _feed_converter(node: Tensor):
             raise TypeError(f"The value of a feed cannot be a tf.Tensor object ({value.name}). Acceptable feed "
                             "values include Python scalars, strings, lists, numpy ndarrays")
         arr = np.asarray(value, dtype=dt)
+        if declared is None and arr.ndim:
+            # static shape inference took the unshaped placeholder as a scalar; a bigger value
+            # would give silently wrong gradients, so refuse it
+            raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor '{node.name}:0', which was declared "
+                             f"without a shape (gdviz treats that as a scalar): declare placeholder(..., shape=...) "
+                             f"with None for unknown sizes")
         if declared is not None and (arr.ndim != len(declared) or any(
                 d is not None and d != s for d, s in zip(declared, arr.shape))):
             raise ValueError(f"Cannot feed value of shape {arr.shape} for Tensor '{node.name}:0', which has shape "

@@ -146,3 +146,11 @@ def test_session_misuse():
 def test_bad_node_name():
     with pytest.raises(ValueError, match="not a valid node name"):
         tf.constant(1., name="bad name!")
+
+
+def test_unshaped_placeholder_is_a_scalar():
+    lr = tf.placeholder(tf.float32, name="lr")
+    sess = tf.Session()
+    assert sess.run(lr * 2., {lr: 0.5}) == 1.0
+    with pytest.raises(ValueError, match=r"shape \(2,\) for Tensor 'lr:0', which was declared without a shape"):
+        sess.run(lr * 2., {lr: [1., 2.]})
