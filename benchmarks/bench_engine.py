@@ -28,22 +28,34 @@ def make_data(n: int, seed: int = 0):
     return x, y
 
 
+def initial_weights() -> tuple[np.ndarray, np.ndarray]:
+    """W, b at step 0 (the same for both sides, so their numbers can be compared)."""
+    W = np.random.default_rng(1).uniform(-1, 1, (1, 2)).astype(np.float32)
+    return W, np.zeros(1, np.float32)
+
+
 def engine_step(x_data: np.ndarray, y_data: np.ndarray, with_loss: bool = False):
-    """The tutorial's graph, unchanged; returns a function running one training step.
+    """The tutorial's graph; returns a function running one training step.
 
     ``with_loss`` fetches ``[train, loss]`` (what the app does) instead of ``train`` alone.
+    The returned function's ``state()`` gives the current ``(W, b)``.
     """
+    W0, b0 = initial_weights()
     graph = tf.Graph()
     with graph.as_default():
-        b = tf.Variable(tf.zeros([1]))
-        W = tf.Variable(tf.random_uniform([1, 2], -1.0, 1.0, seed=1))
+        b = tf.Variable(b0)
+        W = tf.Variable(W0)
         y = tf.matmul(W, x_data) + b
         loss = tf.reduce_mean(tf.square(y - y_data))
         train = tf.train.GradientDescentOptimizer(0.5).minimize(loss)
         sess = tf.Session()
         sess.run(tf.global_variables_initializer())
     run, fetch = sess.run, ([train, loss] if with_loss else train)
-    return lambda: run(fetch)
+
+    def step():
+        run(fetch)
+    step.state = lambda: tuple(sess.run([W, b]))
+    return step
 
 
 def numpy_step(x_data: np.ndarray, y_data: np.ndarray):
@@ -51,8 +63,7 @@ def numpy_step(x_data: np.ndarray, y_data: np.ndarray):
     x = x_data
     yd = y_data.astype(np.float32)   # the engine converts y_data to float32 once, at graph building
     n = x.shape[1]
-    W = np.random.default_rng(1).uniform(-1, 1, (1, 2)).astype(np.float32)
-    b = np.zeros(1, np.float32)
+    W, b = initial_weights()
     lr = np.float32(0.5)
 
     def step():
@@ -63,6 +74,7 @@ def numpy_step(x_data: np.ndarray, y_data: np.ndarray):
         g = d * np.float32(2 / n)
         W -= lr * (g @ x.T)
         b -= lr * g.sum()
+    step.state = lambda: (W.copy(), b.copy())
     return step
 
 
