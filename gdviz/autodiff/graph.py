@@ -168,16 +168,17 @@ class Graph:
     def unique_scope(self, name: str) -> str:
         """A fresh scope name (``gradients``, ``gradients_1`` ...) that no node uses yet."""
         base = "/".join(self._scopes + [name]) if self._scopes else name
-        prefixes = {n.name.split("/")[0] for n in self._nodes} | set(self._name_counts)
-        if base not in prefixes:
-            self._name_counts[base] = 0
-            return base
-        i = self._name_counts.get(base, 0)
-        while f"{base}_{i + 1}" in prefixes:
+
+        def taken(cand: str) -> bool:
+            return cand in self._name_counts or any(
+                n.name == cand or n.name.startswith(cand + "/") for n in self._nodes)
+
+        cand, i = base, 0
+        while taken(cand):
             i += 1
-        self._name_counts[base] = i + 1
-        self._name_counts[f"{base}_{i + 1}"] = 0
-        return f"{base}_{i + 1}"
+            cand = f"{base}_{i}"
+        self._name_counts[cand] = 0
+        return cand
 
     @contextlib.contextmanager
     def name_scope(self, scope: str) -> Iterator[str]:
