@@ -144,11 +144,11 @@ def _backprop(graph, scope, ys, xs, seeds, stops, mode) -> list:
         for i in n.inputs:
             if i in between:
                 pending[i] += 1
-    stop_set = {s for s in stops}
-    xs_set = set(xs)
+    stop_set = set(stops)
+    # TF's _StopOps: xs with nothing to differentiate upstream, plus the stop_gradients nodes
     stop_ops = {x for x in xs if not any(pending[i] > 0 for i in x.inputs)} | stop_set
 
-    grads: dict[Tensor, list] = collections.defaultdict(list)   # node -> [(grad, consumer name)]
+    grads: dict[Tensor, list] = collections.defaultdict(list)   # node -> incoming gradient nodes
     contributions, order, stopped, cut_edges, agg = [], [], [], [], {}
     cuts: dict[Tensor, list[Tensor]] = {}   # consumer -> between inputs it did not pass gradient to
 
