@@ -413,3 +413,35 @@ def test_c40_grad_ys_rank_mismatch_for_scalar_y():
     y2 = x * 3.
     with pytest.raises(ValueError, match=r"\(1,\)"):
         tf.gradients([y1, y2], [x], grad_ys=[[1.], [2.]])
+
+
+def test_stop_gradients_equal_stop_gradient_ops_tf_testStopGradients():
+    """TF's ``testStopGradients``: for every subset S of a chain graph, ``stop_gradients=S``
+    gives the same gradients as inserting ``stop_gradient`` ops at S."""
+    def make(rng, stops=""):
+        def function_of(xs, k=3):
+            return tf.convert_to_tensor(sum(tf.matmul(rng.rand(k, k), x) for x in xs) + rng.rand(k, k))
+        g = {}
+        for name, deps in (("a", ""), ("b", "a"), ("c", "ab"), ("d", "bc")):
+            t = function_of([g[d] for d in deps])
+            g[name] = tf.stop_gradient(t) if name in stops else t
+        return g
+
+    def grads(ys, xs, **kw):
+        out = tf.gradients(ys, xs, **kw)
+        return [0. * x if g is None else g for x, g in zip(xs, out)]
+
+    subsets = [""] + "a b c d ab ac ad bc bd cd abc abd acd bcd abcd".split()
+    plain = make(np.random.RandomState(11))
+    pairs = []
+    for constants in subsets:
+        stopped = make(np.random.RandomState(11), constants)
+        for variables in subsets:
+            g1 = grads([stopped[v] for v in variables], [stopped[v] for v in constants])
+            g2 = grads([plain[v] for v in variables], [plain[v] for v in constants],
+                       stop_gradients=[plain[v] for v in constants])
+            pairs.append((g1, g2))
+    with tf.Session() as sess:
+        for g1, g2 in pairs:
+            for a, b in zip(sess.run(g1), sess.run(g2)):
+                np.testing.assert_allclose(a, b, rtol=1e-12)
