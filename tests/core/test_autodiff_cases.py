@@ -445,3 +445,15 @@ def test_stop_gradients_equal_stop_gradient_ops_tf_testStopGradients():
         for g1, g2 in pairs:
             for a, b in zip(sess.run(g1), sess.run(g2)):
                 np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_boundary_stop_x_itself_is_never_differentiated():
+    """TF's ``testBoundaryStop``: an x's own op is not differentiated (its rule is not even
+    looked up), while differentiating through an op without a rule is a LookupError."""
+    c = const([1., -2.])
+    r = tf.gradients(tf.relu(c), c)[0]
+    assert r.op_type == "ReluGrad"   # no gradient rule registered for ReluGrad
+    y = r * 3.
+    check(tf.gradients(y, r), [[3., 3.]])
+    with pytest.raises(LookupError, match=r"No gradient defined for operation '.*ReluGrad' \(op type: ReluGrad\)"):
+        tf.gradients(y, c)
