@@ -207,3 +207,52 @@ def test_assigning_a_fed_array_keeps_a_copy():
     sess.run(v.assign(x), {x: feed})
     feed[0] = 42.
     np.testing.assert_array_equal(sess.run(v), [1., 2.])
+
+
+# --- differential test of the planner (folding, scalars, in-place reuse) against a naive interpreter
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from gdviz.autodiff.kernels import KERNELS  # noqa: E402
+
+
+def naive_eval(node, values):
+    if node not in values:
+        if node.op_type == "Const":
+            values[node] = node.attrs["value"]
+        else:
+            fn = KERNELS[node.op_type](node)[0]
+            values[node] = np.array(fn(*[naive_eval(i, values) for i in node.inputs]))
+    return values[node]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=10),
+       st.lists(st.integers(0, 50), min_size=1, max_size=5))
+def test_plans_match_a_naive_interpreter(steps, fetch_idx):
+    tf.reset_default_graph()
+    rng = np.random.default_rng(len(steps))
+    v = tf.Variable(rng.standard_normal((2, 3)).astype(np.float32))
+    pool = [v, tf.constant(rng.standard_normal(3).astype(np.float32)), tf.ones([2, 3]) * 0.5]
+    for kind, i, j in steps:
+        a, b = pool[i % len(pool)], pool[j % len(pool)]
+        ops = [lambda: a + b, lambda: a - b, lambda: a * b, lambda: -a, lambda: tf.square(a),
+               lambda: tf.tanh(a), lambda: tf.reshape(tf.reshape(a, (a.shape[::-1] or ())), a.shape),
+               lambda: tf.identity(a), lambda: tf.reduce_sum(a, axis=0, keepdims=True) * b,
+               lambda: tf.stop_gradient(a) + 1.0]
+        pool.append(ops[kind]())
+    fetches = [pool[k % len(pool)] for k in fetch_idx]
+    same_shape = [p for p in pool[1:] if p.shape == (2, 3)]
+    assign = v.assign(same_shape[fetch_idx[0] % len(same_shape)]) if same_shape and fetch_idx[0] % 2 else None
+    if assign is not None:
+        fetches.insert(fetch_idx[-1] % (len(fetches) + 1), assign)
+    sess = tf.Session()
+    sess.run(v.initializer)
+    for _ in range(2):   # the second run uses the cached plan and the variable's new value
+        values = {v: sess.run(v)}
+        got = sess.run(fetches)
+        for f, g in zip(fetches, got):
+            want = naive_eval(f.inputs[1] if f is assign else f, values)
+            np.testing.assert_allclose(g, want, rtol=1e-6, atol=1e-6)
+        if assign is not None:
+            np.testing.assert_allclose(sess.run(v), naive_eval(assign.inputs[1], values), rtol=1e-6, atol=1e-6)
