@@ -120,6 +120,12 @@ class MainWindow(QMainWindow):
         from gdviz.gui.plane_view import make_plane_view
 
         self.plane_view = make_plane_view()
+        gl_widget = getattr(self.plane_view, "view", None)
+        if gl_widget is not None and gl_widget.inherits("QOpenGLWidget"):
+            # Its own native window: otherwise every repaint of *any* widget (labels, the loss
+            # curve) re-composites the whole window through GL, which in software GL
+            # (llvmpipe, Xvfb) took ~30 ms a frame; native, it is about half that.
+            gl_widget.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
         self.loss_view = LossView()
         self.graph_view = GraphView()
         # The gradient band below the forward graph: half as wide, so it reads in this pane.
@@ -350,7 +356,9 @@ class MainWindow(QMainWindow):
         self._latest = u
         now = time.perf_counter()
         structural = u.restart or (u.spec is not None and u.spec is not self._spec)
-        if not u.playing or structural or now - self._slow_shown >= SLOW_VIEWS_S:
+        # A long curve costs O(points) to re-feed: refresh it less often as it grows.
+        every = SLOW_VIEWS_S if self.loss_view.point_count() < 100_000 else 2.5 * SLOW_VIEWS_S
+        if not u.playing or structural or now - self._slow_shown >= every:
             self._slow_shown = now
             self._show_slow_views()
 

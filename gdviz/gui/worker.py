@@ -17,6 +17,7 @@ Reset, new data or a configuration change, each of which answers with one Update
 from __future__ import annotations
 
 import math
+import os
 import queue
 import threading
 import time
@@ -37,8 +38,10 @@ pyside_workarounds.apply()
 EMIT_INTERVAL_S = 0.02
 #: At full speed, aim for chunks of steps this long so pause/commands are read often.
 CHUNK_TARGET_S = 0.004
-#: Longest wait for the GUI to show the previous Update before training on regardless.
-GUI_WAIT_S = 0.1
+#: Pause after each chunk of steps, handing the GIL to the GUI thread.
+YIELD_S = float(os.environ.get("GDVIZ_WORKER_YIELD", "0.0005"))
+#: Longest time without an Update when the GUI does not acknowledge them (see gui_done).
+GUI_WAIT_S = 1.0
 #: The tutorial prints ``step W b`` every this many steps.
 LOG_EVERY = 20
 
@@ -153,9 +156,8 @@ class TrainingWorker(QObject):
         self._session_factory = session_factory
         self._data_factory = data_factory
         self._playing = threading.Event()
-        # Back-pressure: cleared when an Update is sent, set by the GUI once it has shown it.
-        # The engine is pure Python, so a worker that never waits starves the GUI thread of
-        # the GIL; waiting here gives the GUI its frames (see :meth:`gui_done`).
+        # Back-pressure: cleared when an Update is sent, set by the GUI once it has shown it;
+        # the worker sends no new Update before that, so the GUI's queue never floods.
         self._gui_idle = threading.Event()
         self._gui_idle.set()
         self._stop = threading.Event()
@@ -250,15 +252,19 @@ class TrainingWorker(QObject):
                 announced_pause = False
                 self._restart_pacing()
                 self.resumed.emit()
-            if not self._gui_idle.is_set():
-                # Never more than one Update in flight; the timeout keeps a stalled or absent
-                # GUI from stopping training.
-                self._gui_idle.wait(GUI_WAIT_S)
             n = self._steps_due()
             if n == 0:
                 continue
             self._run_steps(n)
-            if time.perf_counter() - self._last_emit >= EMIT_INTERVAL_S:
+            if YIELD_S > 0:
+                # The engine is pure Python: without a pause the worker holds the GIL nearly
+                # all the time and the GUI (painting, the loss curve) gets too little of it.
+                time.sleep(YIELD_S)
+            since = time.perf_counter() - self._last_emit
+            # Never more than one Update in flight: while the GUI is still showing the last
+            # one, keep training and let the losses pile up for the next (none is lost).  The
+            # long timeout only matters for a worker without a GUI acknowledging Updates.
+            if since >= EMIT_INTERVAL_S and (self._gui_idle.is_set() or since >= GUI_WAIT_S):
                 self._flush()
         self._flush()
 
