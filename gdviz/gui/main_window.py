@@ -4,38 +4,32 @@ talks to the worker thread.  Nothing here trains or computes.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
-
-import numpy as np
 
 from PySide6.QtCore import QSignalBlocker, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QScrollArea,
-    QSplitter,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from gdviz.gui.controller import TrainingController
 from gdviz.gui.controls import ControlPanel
+from gdviz.gui.messages import Divergence, Update
+from gdviz.gui.plane_tab import PlaneFitTab
 from gdviz.gui.settings import (AppState, load_geometry, load_state, open_settings, save_geometry,
                                 save_state)
 from gdviz.gui.status import StatusPanel
-from gdviz.gui.worker import Divergence, Update
 from gdviz.training.types import TrainConfig
 
 TITLE = "gdviz — plane fit"
-#: While playing, the loss curve, graph texts, log and status refresh at most this often.
-SLOW_VIEWS_S = 0.1
 SessionFactory = Callable[[TrainConfig, int, float, int], Any]
 
 
@@ -75,12 +69,6 @@ class MainWindow(QMainWindow):
         self._settings = open_settings()
         state, problems = load_state(self._settings)
         self._state = self._apply_presets(state, presets or {})
-        self._data = None
-        self._spec = None
-        self._latest: Update | None = None
-        self._pending_losses: list[tuple[int, np.ndarray]] = []
-        self._pending_log: list = []
-        self._slow_shown = 0.0
         self._closing = False
         factory = session_factory or default_session_factory
         s = self._state
@@ -100,6 +88,9 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(1 if scene == "playground" else 0)
         if problems:
             self.status.show_message("Settings: " + "; ".join(problems), 15000)
+        app = QApplication.instance()
+        if app is not None:  # quitting without closing the window must still stop the thread
+            app.aboutToQuit.connect(self.on_about_to_quit)
         if start:
             self.controller.start()
 
@@ -115,53 +106,13 @@ class MainWindow(QMainWindow):
         return replace(state, **data)
 
     def _build_views(self) -> None:
-        from gdviz.gui.graph_view import GraphView
-        from gdviz.gui.loss_view import LossView
-        from gdviz.gui.plane_view import make_plane_view
-
-        self.plane_view = make_plane_view()
-        gl_widget = getattr(self.plane_view, "view", None)
-        if gl_widget is not None and gl_widget.inherits("QOpenGLWidget"):
-            # Its own native window: otherwise every repaint of *any* widget (labels, the loss
-            # curve) re-composites the whole window through GL, which in software GL
-            # (llvmpipe, Xvfb) took ~30 ms a frame; native, it is about half that.
-            gl_widget.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
-        self.loss_view = LossView()
-        self.graph_view = GraphView()
-        # The gradient band below the forward graph: half as wide, so it reads in this pane.
-        self.graph_view.set_backward_placement("below")
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("background: #fde2e2; color: #7a1010; padding: 6px; "
-                                  "border: 1px solid #d03030;")
-        self.banner.hide()
-        self.log_pane = QPlainTextEdit()
-        self.log_pane.setReadOnly(True)
-        self.log_pane.setMaximumBlockCount(5000)  # a long run must not grow memory
-        self.log_pane.setToolTip("The tutorial's print(step, W, b), every 20 steps")
-        self.log_pane.setStyleSheet("font-family: monospace;")
-        # Top: the 3D plane beside the loss curve.  Bottom: the graph, which is laid out left to
-        # right and so wants width, beside the narrow log.
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.plane_view)
-        top.addWidget(self.loss_view)
-        top.setSizes([560, 540])
-        bottom = QSplitter(Qt.Orientation.Horizontal)
-        bottom.addWidget(self.graph_view)
-        bottom.addWidget(self.log_pane)
-        bottom.setSizes([800, 300])
-        main = QSplitter(Qt.Orientation.Vertical)
-        main.addWidget(top)
-        main.addWidget(bottom)
-        main.setSizes([470, 380])
-        self.splitters = (top, bottom, main)
-        page = QWidget()
-        lay = QVBoxLayout(page)
-        lay.setContentsMargins(2, 2, 2, 2)
-        lay.addWidget(self.banner)
-        lay.addWidget(main, 1)
+        self.plane_tab = PlaneFitTab()
+        t = self.plane_tab
+        # Short names for the views (tests, the benchmark and the screenshot script use them).
+        self.plane_view, self.loss_view, self.graph_view = t.plane_view, t.loss_view, t.graph_view
+        self.banner, self.log_pane = t.banner, t.log_pane
         self.tabs = QTabWidget()
-        self.tabs.addTab(page, "Plane fit")
+        self.tabs.addTab(t, "Plane fit")
         self.tabs.addTab(_playground_tab(), "Playground")
         self.setCentralWidget(self.tabs)
         self.status = StatusPanel(self.statusBar())
@@ -259,7 +210,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ intents
     @Slot()
     def on_play(self) -> None:
-        self.banner.hide()
+        self.plane_tab.hide_banner()
         self.controller.toggle()
 
     @Slot()
@@ -268,7 +219,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_reset(self) -> None:
-        self.banner.hide()
+        self.plane_tab.hide_banner()
         self.controller.reset()
 
     @Slot(object)
@@ -336,67 +287,25 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ worker -> views
     @Slot(object)
     def on_update(self, u: Update) -> None:
-        """Show an Update.  The 3D plane follows every one; the heavier views (loss curve,
-        graph texts, log, status) at most every ``SLOW_VIEWS_S`` while playing -- the GUI
-        thread shares the GIL with the worker -- and at once when paused or stepping."""
-        snap = u.snapshot
-        if u.restart:
-            self._pending_losses.clear()
-            self._pending_log.clear()
-            self.loss_view.clear()
-            if self.log_pane.toPlainText():
-                self.log_pane.appendPlainText("--- reset: back to step 0 ---")
-        if u.data is not None and u.data is not self._data:
-            self._data = u.data
-            self.plane_view.set_data(u.data)
-        self.plane_view.set_snapshot(snap)
-        if len(u.losses):
-            self._pending_losses.append((u.first_step, u.losses))
-        self._pending_log.extend(u.log)
-        self._latest = u
-        now = time.perf_counter()
-        structural = u.restart or (u.spec is not None and u.spec is not self._spec)
-        # A long curve costs O(points) to re-feed: refresh it less often as it grows.
-        every = SLOW_VIEWS_S if self.loss_view.point_count() < 100_000 else 2.5 * SLOW_VIEWS_S
-        if not u.playing or structural or now - self._slow_shown >= every:
-            self._slow_shown = now
-            self._show_slow_views()
+        if self.plane_tab.show_update(u):  # the slow views refreshed: so do these
+            self._show_side_panels(u)
 
-    def _show_slow_views(self) -> None:
-        u = self._latest
-        if u is None:
-            return
-        snap = u.snapshot
-        if self._pending_losses:
-            first = self._pending_losses[0][0]
-            losses = np.concatenate([ls for _, ls in self._pending_losses])
-            self._pending_losses.clear()
-            self.loss_view.append(losses, first)
-        self.loss_view.set_current_step(snap.step)
-        if u.spec is not None:
-            if u.spec is not self._spec:
-                self._spec = u.spec
-                self.graph_view.set_graph(u.spec, u.record)
-                self.graph_view.set_stopped(u.config.stop_gradients)
-            self.graph_view.set_values(snap.values, snap.grads)
+    def _show_side_panels(self, u: Update) -> None:
         self.controls.set_forward_names(u.forward_names)
-        self.controls.grad_readout.show_snapshot(snap, u.record)
-        if self._pending_log:
-            self.log_pane.appendPlainText("\n".join(line.text() for line in self._pending_log))
-            self._pending_log.clear()
+        self.controls.grad_readout.show_snapshot(u.snapshot, u.record)
         self.status.show_update(u)
 
     @Slot(bool)
     def on_playing_changed(self, playing: bool) -> None:
-        if not playing:
-            self._show_slow_views()  # nothing held back once paused
+        if not playing and self.plane_tab.latest is not None:  # nothing held back once paused
+            self.plane_tab.flush()
+            self._show_side_panels(self.plane_tab.latest)
         self.controls.set_playing(playing)
         self.status.set_playing(playing)
 
     @Slot(object)
     def on_diverged(self, d: Divergence) -> None:
-        self.banner.setText(d.message)
-        self.banner.show()
+        self.plane_tab.show_banner(d.message)
         self.status.show_message(d.message, 0)
 
     @Slot(str)
@@ -410,6 +319,10 @@ class MainWindow(QMainWindow):
         self._state = replace(self._state, **changes)
         if not self._closing:
             save_state(self._settings, self._state)
+
+    @Slot()
+    def on_about_to_quit(self) -> None:
+        self.controller.shutdown()
 
     def closeEvent(self, event) -> None:  # Qt override
         self._closing = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from gdviz.gui.worker import Update
+from gdviz.gui.messages import Update
 
 
 def _fmt(a) -> str:

@@ -22,14 +22,16 @@ import queue
 import threading
 import time
 import traceback
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from gdviz.gui import pyside_workarounds
-from gdviz.training.types import Snapshot, TrainConfig, frozen_array
+from gdviz.gui.messages import Divergence, LogLine, Update, divergence_message
+from gdviz.training.types import TrainConfig, frozen_array
+
+__all__ = ["TrainingWorker", "Update", "Divergence", "LogLine"]
 
 # The worker emits ~50 signals a second for as long as the app runs.
 pyside_workarounds.apply()
@@ -44,81 +46,6 @@ YIELD_S = float(os.environ.get("GDVIZ_WORKER_YIELD", "0.0005"))
 GUI_WAIT_S = 1.0
 #: The tutorial prints ``step W b`` every this many steps.
 LOG_EVERY = 20
-
-
-@dataclass(frozen=True)
-class LogLine:
-    """One of the tutorial's ``print(step, W, b)`` lines (tutorial step = updates done - 1)."""
-
-    step: int
-    W: tuple[float, ...]
-    b: tuple[float, ...]
-
-    def text(self) -> str:
-        w = " ".join(f"{v: .6f}" for v in self.W)
-        bb = " ".join(f"{v: .6f}" for v in self.b)
-        return f"{self.step} [[{w}]] [{bb}]"
-
-
-@dataclass(frozen=True)
-class Update:
-    """What the GUI receives from the worker, frozen.
-
-    Attributes
-    ----------
-    snapshot : Snapshot
-        The session's state after the last step in this Update.
-    losses : ndarray, shape (n,), float64, read-only
-        Loss of every update since the previous Update, in order (may be empty).
-    first_step : int
-        Step index of ``losses[0]``, counted from 0 like the tutorial's ``for step in
-        range(...)`` (the loss of step k is computed with the W, b before update k).
-    steps_per_s : float
-        Measured training speed since the previous Update (0 while paused).
-    log : tuple of LogLine
-        Tutorial log lines for the steps covered.
-    spec, record : GraphSpec, GradientRecord or None
-        The session's graph description (immutable; unchanged objects are passed again).
-    forward_names : tuple of str
-        Nodes a user may tick in stop_gradients.
-    config : TrainConfig
-        The configuration in force.
-    data : PlaneData or None
-        The data set being fitted (immutable; the same object until new data is drawn).
-    restart : bool
-        True when the step count went back (Reset): views clear their history.
-    playing : bool
-        Whether the worker is running freely.
-    """
-
-    snapshot: Snapshot
-    losses: np.ndarray
-    first_step: int
-    steps_per_s: float
-    log: tuple[LogLine, ...]
-    spec: Any
-    record: Any
-    forward_names: tuple[str, ...]
-    config: TrainConfig
-    data: Any
-    restart: bool
-    playing: bool
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """The loss of step ``step`` (0-based, as in the tutorial) was non-finite; training paused."""
-
-    step: int
-    loss: float
-    message: str
-
-
-def divergence_message(step: int, loss: float) -> str:
-    return (
-        f"The loss became {loss} at step {step}: training paused. "
-        "Hint: lower the learning rate, then press Reset."
-    )
 
 
 class TrainingWorker(QObject):

@@ -1,0 +1,85 @@
+"""Frozen messages the training worker sends to the GUI (safe to share across threads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gdviz.training.types import Snapshot, TrainConfig
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One of the tutorial's ``print(step, W, b)`` lines (tutorial step = updates done - 1)."""
+
+    step: int
+    W: tuple[float, ...]
+    b: tuple[float, ...]
+
+    def text(self) -> str:
+        w = " ".join(f"{v: .6f}" for v in self.W)
+        bb = " ".join(f"{v: .6f}" for v in self.b)
+        return f"{self.step} [[{w}]] [{bb}]"
+
+
+@dataclass(frozen=True)
+class Update:
+    """What the GUI receives from the worker, frozen.
+
+    Attributes
+    ----------
+    snapshot : Snapshot
+        The session's state after the last step in this Update.
+    losses : ndarray, shape (n,), float64, read-only
+        Loss of every update since the previous Update, in order (may be empty).
+    first_step : int
+        Step index of ``losses[0]``, counted from 0 like the tutorial's ``for step in
+        range(...)`` (the loss of step k is computed with the W, b before update k).
+    steps_per_s : float
+        Measured training speed since the previous Update (0 while paused).
+    log : tuple of LogLine
+        Tutorial log lines for the steps covered.
+    spec, record : GraphSpec, GradientRecord or None
+        The session's graph description (immutable; unchanged objects are passed again).
+    forward_names : tuple of str
+        Nodes a user may tick in stop_gradients.
+    config : TrainConfig
+        The configuration in force.
+    data : PlaneData or None
+        The data set being fitted (immutable; the same object until new data is drawn).
+    restart : bool
+        True when the step count went back (Reset): views clear their history.
+    playing : bool
+        Whether the worker is running freely.
+    """
+
+    snapshot: Snapshot
+    losses: np.ndarray
+    first_step: int
+    steps_per_s: float
+    log: tuple[LogLine, ...]
+    spec: Any
+    record: Any
+    forward_names: tuple[str, ...]
+    config: TrainConfig
+    data: Any
+    restart: bool
+    playing: bool
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """The loss of step ``step`` (0-based, as in the tutorial) was non-finite; training paused."""
+
+    step: int
+    loss: float
+    message: str
+
+
+def divergence_message(step: int, loss: float) -> str:
+    return (
+        f"The loss became {loss} at step {step}: training paused. "
+        "Hint: lower the learning rate, then press Reset."
+    )

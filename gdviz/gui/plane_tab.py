@@ -1,0 +1,132 @@
+"""The "Plane fit" tab: 3D plane, loss curve, graph, log and the divergence banner.
+
+It only *shows* Updates.  The 3D plane follows every one; the heavier views (loss curve, graph
+texts, log) at most every ``SLOW_VIEWS_S`` while playing -- the GUI thread shares the GIL with
+the worker -- and at once when paused or stepping, so nothing is ever held back at rest.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+
+from gdviz.gui.messages import Update
+
+#: While playing, the loss curve, graph texts and log refresh at most this often.
+SLOW_VIEWS_S = 0.1
+
+
+class PlaneFitTab(QWidget):
+    """Views of the plane fit; :meth:`show_update` returns True when the slow views refreshed."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        from gdviz.gui.graph_view import GraphView
+        from gdviz.gui.loss_view import LossView
+        from gdviz.gui.plane_view import make_plane_view
+
+        self.plane_view = make_plane_view()
+        gl_widget = getattr(self.plane_view, "view", None)
+        if gl_widget is not None and gl_widget.inherits("QOpenGLWidget"):
+            # Its own native window: otherwise every repaint of *any* widget (labels, the loss
+            # curve) re-composites the whole window through GL, which in software GL
+            # (llvmpipe, Xvfb) took ~30 ms a frame; native, it is about half that.
+            gl_widget.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)
+        self.loss_view = LossView()
+        self.graph_view = GraphView()
+        # The gradient band below the forward graph: half as wide, so it reads in this pane.
+        self.graph_view.set_backward_placement("below")
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background: #fde2e2; color: #7a1010; padding: 6px; "
+                                  "border: 1px solid #d03030;")
+        self.banner.hide()
+        self.log_pane = QPlainTextEdit()
+        self.log_pane.setReadOnly(True)
+        self.log_pane.setMaximumBlockCount(5000)  # a long run must not grow memory
+        self.log_pane.setToolTip("The tutorial's print(step, W, b), every 20 steps "
+                                 "(every 200, 2000... above 1000 steps/s)")
+        self.log_pane.setStyleSheet("font-family: monospace;")
+        # Top: the 3D plane beside the loss curve.  Bottom: the graph, laid out left to right
+        # and so wanting width, beside the narrow log.
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.plane_view)
+        top.addWidget(self.loss_view)
+        top.setSizes([560, 540])
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.graph_view)
+        bottom.addWidget(self.log_pane)
+        bottom.setSizes([800, 300])
+        main = QSplitter(Qt.Orientation.Vertical)
+        main.addWidget(top)
+        main.addWidget(bottom)
+        main.setSizes([470, 380])
+        self.splitters = (top, bottom, main)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.banner)
+        lay.addWidget(main, 1)
+        self._data = None
+        self._spec = None
+        self.latest: Update | None = None
+        self._pending_losses: list[tuple[int, np.ndarray]] = []
+        self._pending_log: list = []
+        self._slow_shown = 0.0
+
+    def show_update(self, u: Update) -> bool:
+        snap = u.snapshot
+        if u.restart:
+            self._pending_losses.clear()
+            self._pending_log.clear()
+            self.loss_view.clear()
+            if self.log_pane.toPlainText():
+                self.log_pane.appendPlainText("--- reset: back to step 0 ---")
+        if u.data is not None and u.data is not self._data:
+            self._data = u.data
+            self.plane_view.set_data(u.data)
+        self.plane_view.set_snapshot(snap)
+        if len(u.losses):
+            self._pending_losses.append((u.first_step, u.losses))
+        self._pending_log.extend(u.log)
+        self.latest = u
+        now = time.perf_counter()
+        structural = u.restart or (u.spec is not None and u.spec is not self._spec)
+        # A long curve costs O(points) to re-feed: refresh it less often as it grows.
+        every = SLOW_VIEWS_S if self.loss_view.point_count() < 100_000 else 2.5 * SLOW_VIEWS_S
+        if not u.playing or structural or now - self._slow_shown >= every:
+            self._slow_shown = now
+            self.flush()
+            return True
+        return False
+
+    def flush(self) -> None:
+        """Show everything held back (the loss curve, graph texts, log) now."""
+        u = self.latest
+        if u is None:
+            return
+        snap = u.snapshot
+        if self._pending_losses:
+            first = self._pending_losses[0][0]
+            losses = np.concatenate([ls for _, ls in self._pending_losses])
+            self._pending_losses.clear()
+            self.loss_view.append(losses, first)
+        self.loss_view.set_current_step(snap.step)
+        if u.spec is not None:
+            if u.spec is not self._spec:
+                self._spec = u.spec
+                self.graph_view.set_graph(u.spec, u.record)
+                self.graph_view.set_stopped(u.config.stop_gradients)
+            self.graph_view.set_values(snap.values, snap.grads)
+        if self._pending_log:
+            self.log_pane.appendPlainText("\n".join(line.text() for line in self._pending_log))
+            self._pending_log.clear()
+
+    def show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    def hide_banner(self) -> None:
+        self.banner.hide()
