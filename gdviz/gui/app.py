@@ -20,7 +20,7 @@ def _explicit(args: argparse.Namespace, argv: list[str]) -> dict:
     """Only the options typed on the command line override saved settings, not parser defaults."""
     presets = presets_from_args(args)
     typed = {a.split("=", 1)[0].lstrip("-") for a in argv if a.startswith("--")}
-    return {k: v for k, v in presets.items() if k in typed} if argv else presets
+    return {k: v for k, v in presets.items() if k in typed}
 
 
 def run_app(args: argparse.Namespace, argv: list[str] | None = None) -> int:

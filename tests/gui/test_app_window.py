@@ -309,3 +309,14 @@ def test_run_app_presets_controls_and_selects_scene(qtbot):
     assert run_app(args, argv=["--scene", "playground", "--lr", "0.125", "--mode", "manual",
                                "--points", "50"]) == 0
     assert seen == dict(title="gdviz — plane fit", tab=1, lr=0.125, mode="manual", points=50)
+
+
+def test_only_typed_options_override_saved_settings():
+    import argparse
+
+    from gdviz.gui.app import _explicit
+
+    args = argparse.Namespace(lr=0.5, mode="optimizer", optimizer="gd", momentum=0.9,
+                              points=100, noise=0.0, seed=0)
+    assert _explicit(args, []) == {}  # plain `gdviz`: the saved settings win
+    assert _explicit(args, ["--lr=0.5", "--seed", "0"]) == dict(lr=0.5, seed=0)
