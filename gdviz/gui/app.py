@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from gdviz.gui import pyside_workarounds
@@ -45,4 +47,24 @@ def run_app(args: argparse.Namespace, argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     window = MainWindow(presets=_explicit(args, argv), scene=getattr(args, "scene", "plane"))
     window.show()
-    return int(app.exec())
+    heartbeat = _close_on_ctrl_c(window)
+    code = int(app.exec())
+    heartbeat.stop()
+    return code
+
+
+def _close_on_ctrl_c(window) -> QTimer:
+    """Ctrl+C in the terminal closes the window properly (settings saved, thread joined).
+
+    Python runs signal handlers only between bytecodes of the main thread, which sits in Qt's
+    event loop; a timer that wakes the interpreter five times a second lets the handler run.
+    """
+
+    def handler(_signum, _frame):
+        window.close()
+
+    signal.signal(signal.SIGINT, handler)
+    timer = QTimer(window)
+    timer.timeout.connect(window.on_heartbeat)
+    timer.start(200)
+    return timer

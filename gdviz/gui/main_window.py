@@ -321,6 +321,10 @@ class MainWindow(QMainWindow):
             save_state(self._settings, self._state)
 
     @Slot()
+    def on_heartbeat(self) -> None:
+        """Does nothing: lets Python run pending signal handlers (see app._close_on_ctrl_c)."""
+
+    @Slot()
     def on_about_to_quit(self) -> None:
         self.controller.shutdown()
 
