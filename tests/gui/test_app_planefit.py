@@ -123,3 +123,22 @@ def test_clicking_a_graph_node_toggles_its_stop(qtbot, window):
     step(qtbot, window)
     snap = last(window).snapshot
     assert snap.grad_W is None and snap.grad_b is None  # add is upstream of both W and b
+
+
+def test_real_divergence_pauses_with_hint_and_reset_recovers(qtbot, window):
+    box = window.controls.optimizer_form.lr
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "50")
+    qtbot.waitUntil(lambda: last(window).config.lr == 50.0, timeout=10000)
+    with qtbot.waitSignal(window.controller.diverged, timeout=20000) as blocker:
+        qtbot.mouseClick(window.controls.play_button, Qt.MouseButton.LeftButton)
+    d = blocker.args[0]
+    assert f"step {d.step}" in d.message and "lower the learning rate" in d.message
+    qtbot.waitUntil(lambda: window.controls.play_button.text() == "Play", timeout=5000)
+    assert window.banner.isVisible()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), "0.5")
+    qtbot.mouseClick(window.controls.reset_button, Qt.MouseButton.LeftButton)
+    step(qtbot, window, 2)
+    snap = last(window).snapshot
+    assert snap.step == 2 and np.isfinite(snap.loss) and not snap.diverged
