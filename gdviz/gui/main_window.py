@@ -305,8 +305,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def on_diverged(self, d: Divergence) -> None:
-        self.plane_tab.show_banner(d.message)
-        self.status.show_message(d.message, 0)
+        self.plane_tab.show_banner(d.message)  # the full message; the status bar is narrow
+        self.status.show_message(f"Diverged at step {d.step}: paused", 0)
 
     @Slot(str)
     def on_message(self, text: str) -> None:

@@ -8,8 +8,13 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from gdviz.gui.messages import Update
 
 
+def _num(v: float) -> str:
+    # Fixed point while readable; a diverging fit reaches 1e30 and would flood the bar.
+    return f"{v:.4f}" if abs(v) < 1e4 else f"{v:.3e}"
+
+
 def _fmt(a) -> str:
-    return "[" + ", ".join(f"{v:.4f}" for v in np.ravel(a)) + "]"
+    return "[" + ", ".join(_num(float(v)) for v in np.ravel(a)) + "]"
 
 
 class StatusPanel:
