@@ -320,3 +320,19 @@ def test_only_typed_options_override_saved_settings():
                               points=100, noise=0.0, seed=0)
     assert _explicit(args, []) == {}  # plain `gdviz`: the saved settings win
     assert _explicit(args, ["--lr=0.5", "--seed", "0"]) == dict(lr=0.5, seed=0)
+
+
+def test_window_without_opengl_uses_the_2d_view_and_still_trains(qtbot, monkeypatch,
+                                                                 fake_window_factories):
+    from gdviz.gui.plane_view import FallbackPlaneView
+
+    monkeypatch.setenv("GDVIZ_NO_GL", "1")
+    w = make_window(qtbot, fake_window_factories)
+    assert isinstance(w.plane_view, FallbackPlaneView)
+    click(qtbot, w.controls.step_button)
+    barrier(qtbot, w)
+    snap = last(w).snapshot
+    x1, x2 = w.plane_view.grid_axes()
+    np.testing.assert_allclose(w.plane_view.surface_heights(),
+                               plane_heights(snap.W, snap.b, x1, x2), rtol=1e-6)
+    w.close()
