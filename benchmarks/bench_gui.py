@@ -66,9 +66,6 @@ def headless_rate(seconds: float, chunk: int = 256) -> float:
 
 
 def gui_run(seconds: float, max_steps: int | None, warmup: float) -> dict:
-    from gdviz.gui import pyside_workarounds
-
-    pyside_workarounds.apply()
     from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Slot
     from PySide6.QtWidgets import QApplication
 

@@ -36,9 +36,6 @@ def main() -> int:
                                 sys.executable, *sys.argv])
     os.environ["GDVIZ_SETTINGS"] = os.path.join(tempfile.mkdtemp(prefix="gdviz-shot-"), "s.ini")
 
-    from gdviz.gui import pyside_workarounds
-
-    pyside_workarounds.apply()
     from PySide6.QtCore import QObject, QTimer, Slot
     from PySide6.QtWidgets import QApplication
 

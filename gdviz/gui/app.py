@@ -9,8 +9,6 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from gdviz.gui import pyside_workarounds
-
 
 def presets_from_args(args: argparse.Namespace) -> dict:
     """Command-line values that preset the controls (absent ones keep the saved settings)."""
@@ -35,9 +33,8 @@ def run_app(args: argparse.Namespace, argv: list[str] | None = None) -> int:
         ``points``/``noise``/``seed``/``lr``/``mode``/``optimizer``/``momentum`` preset the
         controls when given on the command line.
     """
-    pyside_workarounds.apply()
     from gdviz.gui.gl_check import share_gl_contexts
-    from gdviz.gui.main_window import MainWindow  # after the fix: it imports pyqtgraph
+    from gdviz.gui.main_window import MainWindow
 
     share_gl_contexts()  # must precede the QApplication
 

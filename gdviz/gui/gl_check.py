@@ -8,7 +8,6 @@ tests, and for users whose GL "works" but renders garbage).
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 
@@ -37,44 +36,6 @@ def share_gl_contexts() -> bool:
 
 
 share_gl_contexts()
-
-
-def void_call_leaks_none() -> bool:
-    """True when calling a void PySide6 method drops a reference to ``None``.
-
-    Seen with PySide6 6.12.0 on CPython 3.11: every ``label.setText(...)``, ``timer.stop()``,
-    ``widget.update()`` ... removes one reference from ``None`` without having taken it, so a
-    GUI that updates ~50 times a second aborts within minutes ("none_dealloc: deallocating
-    None").  (``pyside_workarounds`` handles the same bug for ``True`` in ``emit()``.)
-    """
-    timer = QTimer()
-    before = sys.getrefcount(None)
-    for _ in range(16):
-        timer.stop()
-    return sys.getrefcount(None) <= before - 16
-
-
-_none_guarded = False
-
-
-def guard_none_refcount() -> bool:
-    """Give ``None`` a refcount that can never reach zero if this binding leaks it.
-
-    That is what CPython 3.12+ does anyway (immortal objects).  Idempotent; returns whether
-    the leak was found.  Belongs with ``pyside_workarounds.apply()``; kept here until it moves.
-    """
-    global _none_guarded
-    if _none_guarded:
-        return True
-    if not void_call_leaks_none():
-        return False
-    # ob_refcnt is the first field of every CPython object (Py_ssize_t).
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-    _none_guarded = True
-    return True
-
-
-guard_none_refcount()
 
 
 def clear_cache() -> None:

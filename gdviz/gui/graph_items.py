@@ -18,15 +18,8 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsSceneHoverEvent, QGraphic
                                QStyleOptionGraphicsItem)
 
 from gdviz.autodiff.describe import NodeSpec
-from gdviz.gui import pyside_workarounds
 from gdviz.gui.layout import H_GAP, NODE_H, NODE_W
 
-
-
-# Painting calls ~20 void Qt methods per node per frame and the view emits signals; on
-# PySide6 6.12.0 / CPython 3.11 each drops a reference to None or True and the process
-# aborts within seconds.  The shared workaround measures the leak and neutralises it.
-pyside_workarounds.apply()
 
 #: (fill, border) per node kind.
 KIND_COLOURS = {

@@ -19,13 +19,6 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that binding)
 
-from gdviz.gui import gl_check, pyside_workarounds
-
-# pyqtgraph emits Python signals on every setData; on the affected PySide6 build each emit leaks
-# a reference to True (see pyside_workarounds), so a view updated ~50x a second needs the fix
-# even when used outside the app.
-pyside_workarounds.apply()
-gl_check.guard_none_refcount()  # every void Qt call leaks a None ref on that build, too
 
 __all__ = ["LossView"]
 

@@ -21,15 +21,9 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that binding)
 import pyqtgraph.opengl as gl  # noqa: E402
 
-from gdviz.gui import gl_check, pyside_workarounds
+from gdviz.gui import gl_check
 from gdviz.gui.gl_check import opengl_available
 from gdviz.training.types import PlaneData, Snapshot
-
-# pyqtgraph emits Python signals on every setData; on the affected PySide6 build each emit leaks
-# a reference to True (see pyside_workarounds), so a view updated ~50x a second needs the fix
-# even when used outside the app.
-pyside_workarounds.apply()
-gl_check.guard_none_refcount()  # every void Qt call leaks a None ref on that build, too
 
 __all__ = ["PlaneView", "FallbackPlaneView", "make_plane_view", "opengl_available", "plane_heights"]
 

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, 
                                QPushButton, QRadioButton, QScrollArea, QSplitter, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from gdviz.gui import pyside_workarounds
 from gdviz.gui.graph_view import GraphView
 from gdviz.gui.playground_widgets import (LinesLabel, NameChecklist, ProgramEditor, SeedEditor, StopsTable,
                                           mono_font)
@@ -32,7 +31,6 @@ class PlaygroundPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        pyside_workarounds.apply()
         self.model = Playground()
         self._shown: PlaygroundResult | None = None
         self._build_ui()

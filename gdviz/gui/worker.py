@@ -27,14 +27,10 @@ from typing import Any, Callable
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from gdviz.gui import pyside_workarounds
 from gdviz.gui.messages import Divergence, LogLine, Update, divergence_message
 from gdviz.training.types import TrainConfig, frozen_array
 
 __all__ = ["TrainingWorker", "Update", "Divergence", "LogLine"]
-
-# The worker emits ~50 signals a second for as long as the app runs.
-pyside_workarounds.apply()
 
 #: Minimum time between two Updates (the GUI repaints at most ~50 times a second).
 EMIT_INTERVAL_S = 0.02

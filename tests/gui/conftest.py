@@ -8,11 +8,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThread
 
-from gdviz.gui import gl_check, pyside_workarounds
+from gdviz.gui import gl_check
 from gdviz.training.types import PlaneData, Snapshot, TrainConfig, frozen_array, frozen_mapping
 
-# Every GUI test emits signals; without this a buggy PySide6 aborts the run (see the module).
-pyside_workarounds.apply()
 # Before pytest-qt creates the QApplication: every window's 3D view shares GL resources.
 gl_check.share_gl_contexts()
 
