@@ -60,10 +60,9 @@ class OptimizerForm(QWidget):
             "How W and b are updated: optimizer.minimize(loss), or the tutorial's second program "
             "— grad_W, grad_b = tf.gradients(loss, [W, b]) then W.assign(W - lr * grad_W)"
         )
-        # The long mode label must not make the whole dock wide; the popup shows it in full.
-        self.mode_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.mode_combo.setMinimumContentsLength(16)
+        # Show the whole mode label: a truncated "tf.gradier" reads as a glitch, and the
+        # dock only grows by a few characters for it.
+        self.mode_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.optimizer_combo = QComboBox()
         for o in OPTIMIZERS:
             self.optimizer_combo.addItem(OPTIMIZER_LABELS[o], o)

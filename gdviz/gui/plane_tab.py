@@ -50,6 +50,9 @@ class PlaneFitTab(QWidget):
         self.log_pane.setToolTip("The tutorial's print(step, W, b), every 20 steps "
                                  "(every 200, 2000... above 1000 steps/s)")
         self.log_pane.setStyleSheet("font-family: monospace;")
+        # An empty white pane looks broken before the first step: say what will appear.
+        self.log_pane.setPlaceholderText("step  W  b\n\nThe tutorial's print(step, W, b) "
+                                         "appears here every 20 steps. Press Play.")
         # Top: the 3D plane beside the loss curve.  Bottom: the graph, laid out left to right
         # and so wanting width, beside the narrow log.
         top = QSplitter(Qt.Orientation.Horizontal)
