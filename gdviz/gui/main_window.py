@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
         f = bar.addMenu("&File")
         self.act_screenshot = self._action(f, "Save screenshot…", self.save_screenshot_dialog,
                                            tip="Save a PNG of the window")
+        self._action(f, "Export graph…", self.export_graph_dialog,
+                     tip="Save the computation graph as PNG or SVG")
         f.addSeparator()
         self.act_quit = self._action(f, "Quit", self.close, QKeySequence.StandardKey.Quit)
         self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -160,6 +162,10 @@ class MainWindow(QMainWindow):
         self.act_play = self._action(r, "Play / Pause", self.on_play, "Space")
         self.act_step = self._action(r, "Step", self.on_step, "Right", tip="One update")
         self.act_reset = self._action(r, "Reset", self.on_reset, "R")
+        r.addSeparator()
+        self.act_backward = self._action(
+            r, "Animate backward pass", self.on_animate_backward, "Ctrl+B",
+            tip="Pause and step through this step's gradients() call node by node (→, ←, Esc)")
         v = bar.addMenu("&View")
         self.act_true = self._action(v, "True plane", self.on_show_true_plane, checkable=True,
                                      tip="Show the plane that generated the data")
@@ -211,7 +217,13 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_play(self) -> None:
         self.plane_tab.hide_banner()
+        self.graph_view.clear_backward()  # live values and a frozen animation do not mix
         self.controller.toggle()
+
+    @Slot()
+    def on_animate_backward(self) -> None:
+        self.controller.pause()
+        self.status.show_message(self.plane_tab.animate_backward(), 8000)
 
     @Slot()
     def on_step(self) -> None:
@@ -267,7 +279,7 @@ class MainWindow(QMainWindow):
         # The controls, run keys and status fields belong to the plane fit only: on the
         # Playground tab, R or Space must not reset or run a fit nobody is looking at.
         self.dock.setVisible(plane)
-        for act in (self.act_play, self.act_step, self.act_reset):
+        for act in (self.act_play, self.act_step, self.act_reset, self.act_backward):
             act.setEnabled(plane)
         self.status.set_fields_visible(plane)
 
@@ -276,6 +288,13 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About gdviz", (
             "<b>gdviz</b> — watch and steer gradient descent.<br>The TensorFlow tutorial's plane "
             "fit, y = 0.1·x1 + 0.2·x2 + 0.3, on a small TF1-style numpy autodiff."))
+
+    @Slot()
+    def export_graph_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export graph", "gdviz-graph.png",
+                                              "PNG image (*.png);;SVG vector image (*.svg)")
+        if path:
+            self.status.show_message(self.plane_tab.export_graph(path), 5000)
 
     @Slot()
     def save_screenshot_dialog(self) -> None:

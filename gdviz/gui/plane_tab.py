@@ -127,6 +127,30 @@ class PlaneFitTab(QWidget):
             self.log_pane.appendPlainText("\n".join(line.text() for line in self._pending_log))
             self._pending_log.clear()
 
+    def animate_backward(self) -> str:
+        """Load the backward-pass animation of the step's ``gradients()`` call.
+
+        Returns a message for the status bar.  The graph view takes focus, so its keys
+        (→/Space next, ← back, Home restart, Esc leave) step through the animation.
+        """
+        u = self.latest
+        if u is None or u.record is None or u.spec is None:
+            return "No gradients() call to animate yet: press Step first"
+        self.flush()  # the animation must start from this step's values
+        self.graph_view.start_backward(u.record)
+        self.graph_view.setFocus()
+        return (f"Backward pass of step {u.snapshot.step}: {self.graph_view.backward_length()} "
+                "nodes; → or Space for the next one, Esc to leave")
+
+    def export_graph(self, path: str) -> str:
+        """Write the graph view to ``path`` (PNG or SVG by extension); returns a message."""
+        export = self.graph_view.export_svg if path.lower().endswith(".svg") else self.graph_view.export_png
+        try:
+            export(path)
+        except OSError as exc:
+            return f"Could not export the graph: {exc}"
+        return f"Saved the graph to {path}"
+
     def show_banner(self, text: str) -> None:
         self.banner.setText(text)
         self.banner.show()

@@ -34,6 +34,8 @@ def window(qtbot):
         w.controller.start()
     w.show()
     qtbot.waitExposed(w)
+    w.activateWindow()  # window shortcuts (Ctrl+B) need the active window
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
     yield w
     w.close()
     assert w.controller.thread.isFinished()
@@ -142,3 +144,65 @@ def test_real_divergence_pauses_with_hint_and_reset_recovers(qtbot, window):
     step(qtbot, window, 2)
     snap = last(window).snapshot
     assert snap.step == 2 and np.isfinite(snap.loss) and not snap.diverged
+
+
+def _consumers(spec):
+    out = {}
+    for src, dst in spec.forward().edges():
+        out.setdefault(src, set()).add(dst)
+    return out
+
+
+def test_backward_animation_steps_through_the_plane_fits_gradients_call(qtbot, window):
+    step(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    view, u = window.graph_view, last(window)
+    qtbot.waitUntil(lambda: view.backward_length() > 0, timeout=5000)
+    assert not window.controller.is_playing()
+    for _ in range(view.backward_length()):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+    seen = view.highlighted()
+    assert len(seen) == view.backward_length() and seen[0] == u.record.ys[0] == "Mean"
+    assert {"W", "b"} <= set(seen)
+    # Reverse topological: a node's gradient is known only after every consumer on the path.
+    consumers = _consumers(u.spec)
+    for i, name in enumerate(seen):
+        assert not (consumers.get(name, set()) & set(seen[i + 1:])), (name, seen)
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert view.backward_length() == 0
+
+
+def test_backward_animation_never_passes_a_stop(qtbot, window):
+    to_manual(qtbot, window)
+    window.controls.stop_list.findItems("MatMul", Qt.MatchFlag.MatchExactly)[0].setCheckState(
+        Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: last(window).config.stop_gradients == ("MatMul",), timeout=10000)
+    step(qtbot, window)
+    window.act_backward.trigger()
+    view = window.graph_view
+    while view.backward_step():
+        pass
+    seen = view.highlighted()
+    assert "MatMul" in seen and "b" in seen
+    assert "W" not in seen  # only reachable through the stopped MatMul
+
+
+def test_export_graph_menu_writes_png_and_svg(qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtGui import QImage
+    from PySide6.QtWidgets import QFileDialog
+
+    step(qtbot, window)
+    for name in ("graph.png", "graph.svg"):
+        target = tmp_path / name
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+        export = next(a for a in window.menuBar().actions()[0].menu().actions()
+                      if a.text().startswith("Export graph"))
+        export.trigger()
+        assert target.stat().st_size > 1000
+    assert not QImage(str(tmp_path / "graph.png")).isNull()
+    svg = (tmp_path / "graph.svg").read_text()
+    assert "<svg" in svg and "MatMul" in svg
+    bad = tmp_path / "no-such-dir" / "g.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(bad), ""))
+    export.trigger()
+    assert window.statusBar().currentMessage().startswith("Could not export the graph")
