@@ -21,6 +21,17 @@ from gdviz.autodiff.describe import NodeSpec
 from gdviz.gui.layout import H_GAP, NODE_H, NODE_W
 
 
+def _set_marks(item: QGraphicsItem, marks: dict) -> None:
+    """Set the item attributes that differ and repaint once (none differ: no repaint)."""
+    changed = False
+    for key, val in marks.items():
+        if getattr(item, key) != val:
+            setattr(item, key, val)
+            changed = True
+    if changed:
+        item.update()
+
+
 #: (fill, border) per node kind.
 KIND_COLOURS = {
     "variable": ("#dbeafe", "#2563eb"),
@@ -156,13 +167,7 @@ class NodeItem(QGraphicsItem):
 
     def set_marks(self, **marks) -> None:
         """Set any of stopped, state, anim_stopped, is_final, seed, paths, unconnected."""
-        changed = False
-        for key, val in marks.items():
-            if getattr(self, key) != val:
-                setattr(self, key, val)
-                changed = True
-        if changed:
-            self.update()
+        _set_marks(self, marks)
 
     def tooltip_text(self) -> str:
         s = self.spec
@@ -435,13 +440,7 @@ class EdgeItem(QGraphicsItem):
 
     def set_marks(self, **marks) -> None:
         """Set any of strength, static_cut, anim_cut, glow."""
-        changed = False
-        for key, val in marks.items():
-            if getattr(self, key) != val:
-                setattr(self, key, val)
-                changed = True
-        if changed:
-            self.update()
+        _set_marks(self, marks)
 
     def pen(self, lod: float = 1.0) -> QPen:
         """Pen for the edge at zoom ``lod``: widths never drop below what the eye can see."""

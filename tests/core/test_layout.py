@@ -8,37 +8,14 @@ import sys
 
 import pytest
 
-from gdviz.autodiff.describe import GraphSpec, NodeSpec
+from gdviz.autodiff.describe import GraphSpec
 from gdviz.gui.layout import NODE_H, NODE_W, backward_names, layered_layout, layout_graph
+from tests.graph_specs import node, plane_spec as _plane_spec
 
 
-def _n(name, op, inputs=(), kind="op", shape=(), scope=None):
-    if kind == "gradient" and scope is None:
-        scope = "gradients"
-    return NodeSpec(name, op, tuple(inputs), shape, "float32", kind, scope)
-
-
-def plane_spec() -> GraphSpec:
-    """The tutorial's plane fit, forward + a few gradient nodes, in creation order."""
-    return GraphSpec((
-        _n("Const", "Const", (), "constant", (2, 100)),
-        _n("Variable", "VariableV2", (), "variable", (1, 2)),
-        _n("Variable_1", "VariableV2", (), "variable", (1,)),
-        _n("MatMul", "MatMul", ("Variable", "Const"), shape=(1, 100)),
-        _n("add", "Add", ("MatMul", "Variable_1"), shape=(1, 100)),
-        _n("Const_1", "Const", (), "constant", (1, 100)),
-        _n("sub", "Sub", ("add", "Const_1"), shape=(1, 100)),
-        _n("Square", "Square", ("sub",), shape=(1, 100)),
-        _n("Mean", "Mean", ("Square",)),
-        _n("gradients/Fill", "Fill", (), "gradient"),
-        _n("gradients/Mean_grad/truediv", "RealDiv", ("gradients/Fill",), "gradient", (1, 100)),
-        _n("gradients/Square_grad/mul", "Mul", ("gradients/Mean_grad/truediv", "sub"), "gradient", (1, 100)),
-        _n("gradients/add_grad/Sum", "Sum", ("gradients/Square_grad/mul",), "gradient", (1,)),
-        _n("gradients/MatMul_grad/MatMul", "MatMul", ("gradients/Square_grad/mul", "Const"), "gradient", (1, 2)),
-        _n("GradientDescent/learning_rate", "Const", (), "constant"),
-        _n("GradientDescent/update", "ApplyGradientDescent",
-           ("Variable", "GradientDescent/learning_rate", "gradients/MatMul_grad/MatMul"), "update", (1, 2)),
-    ))
+def plane_spec():
+    """The tutorial's plane fit: forward, gradient and update nodes."""
+    return _plane_spec(update=True)
 
 
 def random_dag(n: int, seed: int) -> GraphSpec:
@@ -48,7 +25,7 @@ def random_dag(n: int, seed: int) -> GraphSpec:
         k = rng.randint(0, min(3, i))
         inputs = tuple(f"n{j}" for j in sorted(rng.sample(range(i), k)))
         kind = "gradient" if i > n * 0.7 and rng.random() < 0.7 else ("constant" if not inputs else "op")
-        nodes.append(_n(f"n{i}", "Op", inputs, kind))
+        nodes.append(node(f"n{i}", "Op", inputs, kind))
     return GraphSpec(tuple(nodes))
 
 
@@ -128,14 +105,14 @@ def test_random_40_node_dag(seed):
 
 
 def test_chain_is_straight():
-    spec = GraphSpec(tuple(_n(f"c{i}", "Op", (f"c{i-1}",) if i else ()) for i in range(5)))
+    spec = GraphSpec(tuple(node(f"c{i}", "Op", (f"c{i-1}",) if i else ()) for i in range(5)))
     pos = layered_layout(spec)
     assert len({round(y, 6) for _, y in pos.values()}) == 1
 
 
 def test_empty_spec_and_cycle():
     assert layered_layout(GraphSpec(())) == {}
-    cyc = GraphSpec((_n("a", "Op", ("b",)), _n("b", "Op", ("a",))))
+    cyc = GraphSpec((node("a", "Op", ("b",)), node("b", "Op", ("a",))))
     with pytest.raises(ValueError, match="cycle"):
         layered_layout(cyc)
 

@@ -8,27 +8,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from gdviz.autodiff.describe import GradientRecord, GraphSpec, NodeSpec, backward_frames
+from gdviz.autodiff.describe import GradientRecord, GraphSpec, backward_frames
 from gdviz.gui.graph_view import GraphView
+from tests.graph_specs import node, plane_spec
 
 SHOTS = Path(os.environ.get("GDVIZ_SHOTS", "/tmp/gdviz_shots"))
 
 
-def _n(name, op, inputs=(), kind="op", shape=()):
-    return NodeSpec(name, op, tuple(inputs), shape, "float32", kind, "gradients" if kind == "gradient" else None)
-
-
-PLANE = GraphSpec((
-    _n("Const", "Const", (), "constant", (2, 100)),
-    _n("Variable", "VariableV2", (), "variable", (1, 2)),
-    _n("Variable_1", "VariableV2", (), "variable", (1,)),
-    _n("MatMul", "MatMul", ("Variable", "Const"), shape=(1, 100)),
-    _n("add", "Add", ("MatMul", "Variable_1"), shape=(1, 100)),
-    _n("Const_1", "Const", (), "constant", (1, 100)),
-    _n("sub", "Sub", ("add", "Const_1"), shape=(1, 100)),
-    _n("Square", "Square", ("sub",), shape=(1, 100)),
-    _n("Mean", "Mean", ("Square",)),
-))
+PLANE = plane_spec(gradients=False)
 
 FULL = GradientRecord(
     scope="gradients", ys=("Mean",), xs=("Variable", "Variable_1"), seeds=("gradients/Fill",),
@@ -51,8 +38,8 @@ STOPPED = GradientRecord(
 )
 
 # TF's docstring example: a = 0.; b = 2 * a; gradients(a + b, [a, b]) -> [3, 1]
-DOC = GraphSpec((_n("Const", "Const", (), "constant"), _n("mul/x", "Const", (), "constant"),
-                 _n("mul", "Mul", ("mul/x", "Const")), _n("add", "Add", ("Const", "mul"))))
+DOC = GraphSpec((node("Const", "Const", (), "constant"), node("mul/x", "Const", (), "constant"),
+                 node("mul", "Mul", ("mul/x", "Const")), node("add", "Add", ("Const", "mul"))))
 DOC_RECORD = GradientRecord(
     scope="gradients", ys=("add",), xs=("Const", "mul"), seeds=("gradients/Fill",),
     order=("add", "mul", "Const"),

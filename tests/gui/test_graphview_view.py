@@ -11,34 +11,12 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from gdviz.autodiff.describe import GradientRecord, GraphSpec, NodeSpec
+from gdviz.autodiff.describe import GradientRecord, GraphSpec
 from gdviz.gui.graph_items import format_full, format_value
 from gdviz.gui.graph_view import GraphView
+from tests.graph_specs import node, plane_spec
 
 SHOTS = Path(os.environ.get("GDVIZ_SHOTS", "/tmp/gdviz_shots"))
-
-
-def _n(name, op, inputs=(), kind="op", shape=()):
-    return NodeSpec(name, op, tuple(inputs), shape, "float32", kind, "gradients" if kind == "gradient" else None)
-
-
-def plane_spec() -> GraphSpec:
-    return GraphSpec((
-        _n("Const", "Const", (), "constant", (2, 100)),
-        _n("Variable", "VariableV2", (), "variable", (1, 2)),
-        _n("Variable_1", "VariableV2", (), "variable", (1,)),
-        _n("MatMul", "MatMul", ("Variable", "Const"), shape=(1, 100)),
-        _n("add", "Add", ("MatMul", "Variable_1"), shape=(1, 100)),
-        _n("Const_1", "Const", (), "constant", (1, 100)),
-        _n("sub", "Sub", ("add", "Const_1"), shape=(1, 100)),
-        _n("Square", "Square", ("sub",), shape=(1, 100)),
-        _n("Mean", "Mean", ("Square",)),
-        _n("gradients/Fill", "Fill", (), "gradient"),
-        _n("gradients/Mean_grad/truediv", "RealDiv", ("gradients/Fill",), "gradient", (1, 100)),
-        _n("gradients/Square_grad/mul_1", "Mul", ("gradients/Mean_grad/truediv", "sub"), "gradient", (1, 100)),
-        _n("gradients/add_grad/Sum_1", "Sum", ("gradients/Square_grad/mul_1",), "gradient", (1,)),
-        _n("gradients/MatMul_grad/MatMul", "MatMul", ("gradients/Square_grad/mul_1", "Const"), "gradient", (1, 2)),
-    ))
 
 
 RECORD = GradientRecord(
@@ -91,7 +69,7 @@ def test_set_values_creates_no_items(view):
 
 
 def test_new_names_rebuild(view):
-    spec = GraphSpec(plane_spec().nodes + (_n("extra", "Neg", ("Mean",)),))
+    spec = GraphSpec(plane_spec().nodes + (node("extra", "Neg", ("Mean",)),))
     old = view.node_item("MatMul")
     view.set_graph(spec)
     assert view.node_item("MatMul") is not old
@@ -131,8 +109,8 @@ def test_set_stopped_marks_nodes_and_cut_edges(view):
 def test_stop_gradient_op_always_cuts_its_input(qtbot):
     v = GraphView()
     qtbot.addWidget(v)
-    v.set_graph(GraphSpec((_n("a", "Const", (), "constant"), _n("StopGradient", "StopGradient", ("a",)),
-                           _n("mul", "Mul", ("StopGradient", "a")))))
+    v.set_graph(GraphSpec((node("a", "Const", (), "constant"), node("StopGradient", "StopGradient", ("a",)),
+                           node("mul", "Mul", ("StopGradient", "a")))))
     assert v.cut_edges() == (("a", "StopGradient"),)
 
 
