@@ -2,53 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, QPoint, Qt, Slot
+from PySide6.QtCore import QPoint, Qt
 
 from gdviz.gui.grad_readout import NOT_CONNECTED
 from gdviz.gui.main_window import MainWindow
-
-_tokens = itertools.count(1)
-
-
-class Pongs(QObject):
-    def __init__(self):
-        super().__init__()
-        self.seen = []
-
-    @Slot(int)
-    def on_pong(self, token):
-        self.seen.append(token)
-
+from tests.gui.windows import barrier, last, open_window
 
 @pytest.fixture
 def window(qtbot):
-    w = MainWindow(start=False)
-    qtbot.addWidget(w)
-    w.pongs = Pongs()
-    w.controller.worker.ponged.connect(w.pongs.on_pong)
-    with qtbot.waitSignal(w.controller.update_ready, timeout=10000):
-        w.controller.start()
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()  # window shortcuts (Ctrl+B) need the active window
-    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    w = open_window(qtbot, MainWindow(start=False))
     yield w
     w.close()
     assert w.controller.thread.isFinished()
-
-
-def barrier(qtbot, w):
-    token = next(_tokens)
-    w.controller.worker.ping(token)
-    qtbot.waitUntil(lambda: token in w.pongs.seen, timeout=10000)
-
-
-def last(w):
-    return w.controller.last_update()
 
 
 def step(qtbot, w, n=1):

@@ -2,50 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, QSettings, Qt, QThread, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, Slot
 from PySide6.QtWidgets import QApplication
 
 from gdviz.gui.main_window import TITLE, MainWindow
 from gdviz.gui.plane_view import plane_heights
-
-_tokens = itertools.count(1)
-
-
-class Counter(QObject):
-    def __init__(self):
-        super().__init__()
-        self.updates = []
-        self.threads = set()
-        self.pongs = []
-
-    @Slot(object)
-    def on_update(self, u):
-        self.threads.add(QThread.currentThread())
-        self.updates.append(u)
-
-    @Slot(int)
-    def on_pong(self, token):
-        self.pongs.append(token)
-
+from tests.gui.windows import barrier, last, open_window
 
 def make_window(qtbot, factories, **kwargs):
     w = MainWindow(session_factory=factories[0], data_factory=factories[1], start=False, **kwargs)
-    qtbot.addWidget(w)
-    counter = Counter()
-    w.controller.update_ready.connect(counter.on_update)
-    w.controller.worker.ponged.connect(counter.on_pong)
-    w.counter = counter
-    with qtbot.waitSignal(w.controller.update_ready, timeout=5000):
-        w.controller.start()
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
-    return w
+    return open_window(qtbot, w)
 
 
 @pytest.fixture
@@ -56,18 +24,8 @@ def window(qtbot, fake_window_factories):
     assert w.controller.thread.isFinished()
 
 
-def barrier(qtbot, w):
-    token = next(_tokens)
-    w.controller.worker.ping(token)
-    qtbot.waitUntil(lambda: token in w.counter.pongs, timeout=5000)
-
-
 def click(qtbot, button):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def last(w):
-    return w.counter.updates[-1]
 
 
 def play_until(qtbot, w, points: int):

@@ -1,0 +1,58 @@
+"""Opening the real main window in a test, and waiting for its worker without sleeping."""
+
+from __future__ import annotations
+
+import itertools
+
+from PySide6.QtCore import QObject, QThread, Slot
+
+_tokens = itertools.count(1)
+
+
+class Counter(QObject):
+    """Records the Updates a window receives (and the thread each slot ran in) and pongs."""
+
+    def __init__(self):
+        super().__init__()
+        self.updates = []
+        self.threads = set()
+        self.pongs = []
+
+    @Slot(object)
+    def on_update(self, u):
+        self.threads.add(QThread.currentThread())
+        self.updates.append(u)
+
+    @Slot(int)
+    def on_pong(self, token):
+        self.pongs.append(token)
+
+
+def open_window(qtbot, w):
+    """Attach a Counter to ``w`` (as ``w.counter``), start its worker, show and activate it.
+
+    Window shortcuts (Space, R, Ctrl+B) only fire in the active window.
+    """
+    qtbot.addWidget(w)
+    w.counter = Counter()
+    w.controller.update_ready.connect(w.counter.on_update)
+    w.controller.worker.ponged.connect(w.counter.on_pong)
+    with qtbot.waitSignal(w.controller.update_ready, timeout=10000):
+        w.controller.start()
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=5000)
+    return w
+
+
+def barrier(qtbot, w):
+    """Wait until the worker has handled every command sent before this call."""
+    token = next(_tokens)
+    w.controller.worker.ping(token)
+    qtbot.waitUntil(lambda: token in w.counter.pongs, timeout=10000)
+
+
+def last(w):
+    """The newest Update the window received."""
+    return w.counter.updates[-1]
