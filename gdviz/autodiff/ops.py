@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .graph import (Tensor, as_dtype, check_name, constant_value_dtype, convert_to_tensor,
-                    float32, get_default_graph, int32)
+                    float32, get_default_graph)
 
 
 def _node(op_type: str, inputs: Sequence[Tensor], shape: tuple, dtype: Any, name: str | None,

@@ -9,10 +9,8 @@ tests, and for users whose GL "works" but renders garbage).
 from __future__ import annotations
 
 import os
-import sys
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication, QOffscreenSurface, QOpenGLContext
 
 MIN_GL_VERSION = (2, 0)

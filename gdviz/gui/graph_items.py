@@ -416,7 +416,7 @@ class EdgeItem(QGraphicsItem):
         """
         self.prepareGeometryChange()
         sp, dp = self.src.pos(), self.dst.pos()
-        half_w, half_h = NODE_W / 2, NODE_H / 2
+        half_w = NODE_W / 2
         if abs(dp.x() - sp.x()) < NODE_W:
             # Same column (a forward value used by a gradient op below it): bulge out into
             # the gap right of the column instead of running through the nodes in between.

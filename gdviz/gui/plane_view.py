@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that binding)
 import pyqtgraph.opengl as gl  # noqa: E402
 
-from gdviz.gui import gl_check
 from gdviz.gui.gl_check import opengl_available
 from gdviz.training.types import PlaneData, Snapshot
 

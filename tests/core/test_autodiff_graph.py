@@ -112,7 +112,7 @@ def test_describe_graph_kinds_and_subset():
     assert sub.names() == ("MatMul", "add") and sub.edges() == (("MatMul", "add"),)
     with pytest.raises(KeyError):
         tf.describe_graph(names=["nope"])
-    ph = tf.placeholder(tf.float32, [None, 2], name="p")
+    tf.placeholder(tf.float32, [None, 2], name="p")
     assert tf.describe_graph().node("p").kind == "placeholder" and tf.describe_graph().node("p").shape == (None, 2)
     assert "gradient" not in {n.kind for n in spec.forward().nodes}
 
