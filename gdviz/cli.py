@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from typing import Sequence
 
@@ -136,6 +137,16 @@ def _diverged(fit, losses, err) -> int:
     return EXIT_DIVERGED
 
 
+def _no_display() -> bool:
+    """True on Linux with no X/Wayland display and no Qt platform chosen.
+
+    Qt would abort the process there with a message suggesting a reinstall.
+    """
+    env = os.environ
+    return (sys.platform.startswith("linux") and not env.get("DISPLAY")
+            and not env.get("WAYLAND_DISPLAY") and not env.get("QT_QPA_PLATFORM"))
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     try:
         import PySide6  # noqa: F401  (checked first so a missing Qt gets a clear message)
@@ -143,6 +154,11 @@ def _run_gui(args: argparse.Namespace) -> int:
         print(f"gdviz: the desktop app needs PySide6, which cannot be imported ({e}).\n"
               "Install it with `pip install PySide6-Essentials pyqtgraph PyOpenGL`, "
               "or run `gdviz --headless`.", file=sys.stderr)
+        return EXIT_NO_GUI
+    if _no_display():
+        print("gdviz: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+              "Run it in a desktop session, under `xvfb-run gdviz`, or use `gdviz --headless`.",
+              file=sys.stderr)
         return EXIT_NO_GUI
     from gdviz.gui.app import run_app
 

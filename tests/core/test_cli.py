@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -118,6 +119,16 @@ def test_main_in_process_returns_status(capsys):
     assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["0", "2"]
 
 
+def test_gui_without_a_display_exits_1_instead_of_qt_aborting():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    p = subprocess.run([sys.executable, "-m", "gdviz"], capture_output=True, text=True,
+                       timeout=60, env=env)
+    assert p.returncode == 1
+    assert "no display" in p.stderr and "xvfb-run" in p.stderr and "--headless" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
 def test_without_headless_hands_the_arguments_to_the_app(monkeypatch):
     # Stand-ins for PySide6 and gdviz.gui.app: this core test must not load Qt.
     import types
@@ -127,6 +138,7 @@ def test_without_headless_hands_the_arguments_to_the_app(monkeypatch):
     app.run_app = lambda args: calls.append(args) or 7
     monkeypatch.setitem(sys.modules, "PySide6", types.ModuleType("PySide6"))
     monkeypatch.setitem(sys.modules, "gdviz.gui.app", app)
+    monkeypatch.setenv("DISPLAY", ":0")
     assert main(["--scene", "playground", "--optimizer", "adam", "--lr", "0.1"]) == 7
     (args,) = calls
     assert (args.scene, args.optimizer, args.lr, args.headless) == ("playground", "adam", 0.1, False)
