@@ -24,7 +24,7 @@ from gdviz.autodiff.describe import GradientRecord, GraphSpec
 from gdviz.training.data import make_plane_data
 from gdviz.training.model import PlaneModel, check_stop_names, model_spec
 from gdviz.training.snapshots import SnapshotFetcher
-from gdviz.training.types import PlaneData, Snapshot, TrainConfig, frozen_array
+from gdviz.training.types import PlaneData, Snapshot, TrainConfig, TrainState, frozen_array, frozen_mapping
 
 # Changing only these fields of a TrainConfig never rebuilds the graph.
 _LIVE_FIELDS = ("lr",)
@@ -174,6 +174,39 @@ class PlaneFit:
         self._install(PlaneModel(self._data, self._config, self._W0, self._b0))
         self.step_count = 0
         self.diverged_at = None
+
+    # --- exact state (time travel, session files) ------------------------------------------------
+    def state(self) -> TrainState:
+        """The whole state a future step depends on (W, b, every optimizer slot, the step)."""
+        return TrainState(self.step_count, self.diverged_at, self._config,
+                          frozen_mapping(self._model.state()))
+
+    def restore(self, state: TrainState) -> None:
+        """Go back (or forward) to ``state`` exactly; stepping on from it is bit-identical to the
+        run that produced it.  Invalid states raise ``ValueError`` and change nothing."""
+        if not isinstance(state, TrainState):
+            raise TypeError(f"restore expects a TrainState, not {type(state).__name__}")
+        config = state.config.validated()
+        variables = {k: np.asarray(v) for k, v in state.variables.items()}
+        for name in ("W", "b"):
+            if name not in variables:
+                raise ValueError(f"state has no value for {name}")
+        model = PlaneModel(self._data, config, self._W0, self._b0, variables)
+        missing = [v.name for v in model.variables
+                   if v.name not in variables and v.name != model.lr.name]
+        wrong = [f"{v.name} {np.shape(variables[v.name])} (expected {v.shape})"
+                 for v in model.variables
+                 if v.name in variables and np.shape(variables[v.name]) != tuple(v.shape)]
+        if missing or wrong:
+            model.sess.close()
+            if wrong:
+                raise ValueError(f"state has the wrong shape for {', '.join(wrong)}")
+            model.sess.close()
+            raise ValueError(f"state has no value for {', '.join(missing)}")
+        self._config = config
+        self._install(model)
+        self.step_count = int(state.step)
+        self.diverged_at = None if state.diverged_at is None else int(state.diverged_at)
 
     # --- internals ------------------------------------------------------------------------------
     def _install(self, model: PlaneModel) -> None:

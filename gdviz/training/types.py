@@ -137,3 +137,27 @@ class Snapshot:
     values: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
     grads: Mapping[str, np.ndarray | None] = field(default_factory=lambda: MappingProxyType({}))
     diverged: bool = False
+
+
+@dataclass(frozen=True)
+class TrainState:
+    """Everything that decides a session's future steps, frozen: restoring it and stepping on
+    gives bit-identical numbers to never having left (time travel, session files).
+
+    Attributes
+    ----------
+    step : int
+        Updates applied so far.
+    diverged_at : int or None
+        As ``PlaneFit.diverged_at``.
+    config : TrainConfig
+        The configuration in force.
+    variables : mapping str -> ndarray
+        Every Variable of the model by name: ``W``, ``b``, ``learning_rate`` and the
+        optimizer slots (``W/Momentum``, ``W/Adam``, ``beta1_power``, ...), read-only copies.
+    """
+
+    step: int
+    diverged_at: int | None
+    config: TrainConfig
+    variables: Mapping[str, np.ndarray]
