@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdviz.gui.controller import TrainingController
-from gdviz.gui.controls import ControlPanel
-from gdviz.gui.messages import Divergence, Update
-from gdviz.gui.plane_tab import PlaneFitTab
+from gdviz.gui.run.controller import TrainingController
+from gdviz.gui.widgets.controls import ControlPanel
+from gdviz.training.messages import Divergence, Update
+from gdviz.gui.plane.tab import PlaneFitTab
 from gdviz.gui.settings import (AppState, load_geometry, load_state, open_settings, save_geometry,
                                 save_state)
 from gdviz.gui.status import StatusPanel
@@ -49,7 +49,7 @@ def default_data_factory(points: int, noise: float, seed: int):
 def _playground_tab() -> QWidget:
     """PLAYGROUND's panel if it is installed, else a placeholder (never a crash)."""
     try:
-        from gdviz.gui.playground_panel import PlaygroundPanel
+        from gdviz.gui.playground.panel import PlaygroundPanel
     except ImportError as exc:
         label = QLabel(f"The gradients playground is not available in this build ({exc}).")
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from gdviz.gui.controls import DEFAULT_SPEED, SPEEDS
+from gdviz.gui.widgets.controls import DEFAULT_SPEED, SPEEDS
 from gdviz.training.types import TrainConfig
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from gdviz.gui.messages import Update
+from gdviz.training.messages import Update
 
 
 def _num(v: float) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from gdviz.gui.grad_readout import NOT_CONNECTED
+from gdviz.gui.widgets.grad_readout import NOT_CONNECTED
 from gdviz.gui.main_window import MainWindow
 from tests.gui.windows import barrier, last, open_window
 

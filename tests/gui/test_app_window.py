@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, Slot
 from PySide6.QtWidgets import QApplication
 
 from gdviz.gui.main_window import TITLE, MainWindow
-from gdviz.gui.plane_view import plane_heights
+from gdviz.gui.plane.view import plane_heights
 from tests.gui.windows import barrier, last, open_window
 
 def make_window(qtbot, factories, **kwargs):
@@ -282,7 +282,7 @@ def test_only_typed_options_override_saved_settings():
 
 def test_window_without_opengl_uses_the_2d_view_and_still_trains(qtbot, monkeypatch,
                                                                  fake_window_factories):
-    from gdviz.gui.plane_view import FallbackPlaneView
+    from gdviz.gui.plane.view import FallbackPlaneView
 
     monkeypatch.setenv("GDVIZ_NO_GL", "1")
     w = make_window(qtbot, fake_window_factories)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gdviz.autodiff.describe import GradientRecord, GraphSpec, backward_frames
-from gdviz.gui.graph_view import GraphView
+from gdviz.gui.graph.view import GraphView
 from tests.graph_specs import node, plane_spec
 
 SHOTS = Path(os.environ.get("GDVIZ_SHOTS", "/tmp/gdviz_shots"))

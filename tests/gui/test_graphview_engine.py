@@ -10,8 +10,8 @@ import pytest
 
 import gdviz.autodiff as tf
 from gdviz.autodiff.describe import describe_graph
-from gdviz.gui.graph_items import format_value
-from gdviz.gui.graph_view import GraphView
+from gdviz.gui.graph.items import format_value
+from gdviz.gui.graph.view import GraphView
 
 SHOTS = Path(os.environ.get("GDVIZ_SHOTS", "/tmp/gdviz_shots"))
 

@@ -12,8 +12,8 @@ from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from gdviz.autodiff.describe import GradientRecord, GraphSpec
-from gdviz.gui.graph_items import format_full, format_value
-from gdviz.gui.graph_view import GraphView
+from gdviz.gui.graph.items import format_full, format_value
+from gdviz.gui.graph.view import GraphView
 from tests.graph_specs import node, plane_spec
 
 SHOTS = Path(os.environ.get("GDVIZ_SHOTS", "/tmp/gdviz_shots"))

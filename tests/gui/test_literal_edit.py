@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gdviz.gui.literal_edit import LiteralEdit
+from gdviz.gui.widgets.literal_edit import LiteralEdit
 
 
 def test_valid_text_emits_the_parsed_value(qtbot):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdviz.gui.loss_view import LossView
+from gdviz.gui.plane.loss_view import LossView
 
 
 def plotted(lv: LossView) -> int:

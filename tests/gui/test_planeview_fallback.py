@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from gdviz.gui import gl_check, plane_view
-from gdviz.gui.plane_view import NO_GL_NOTE, FallbackPlaneView, make_plane_view
+from gdviz.gui import gl_check
+from gdviz.gui.plane import view as plane_view
+from gdviz.gui.plane.view import NO_GL_NOTE, FallbackPlaneView, make_plane_view
 from gdviz.training.types import PlaneData, Snapshot, frozen_array
 
 

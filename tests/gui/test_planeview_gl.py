@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtCore import Qt
 
 from gdviz.gui import gl_check
-from gdviz.gui.plane_view import GRID, PlaneView, make_plane_view, plane_heights
+from gdviz.gui.plane.view import GRID, PlaneView, make_plane_view, plane_heights
 from gdviz.training.types import PlaneData, Snapshot, frozen_array
 
 

@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
 from gdviz.autodiff.describe import backward_frames
-from gdviz.gui.playground_panel import PlaygroundPanel
+from gdviz.gui.playground.panel import PlaygroundPanel
 from gdviz.playground.formatting import fmt
 from gdviz.playground.presets import PRESETS, TUTORIAL
 

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QObject, QThread, Slot
 from PySide6.QtWidgets import QApplication
 
-from gdviz.gui.controller import TrainingController
-from gdviz.gui.worker import Divergence, Update
+from gdviz.gui.run.controller import TrainingController
+from gdviz.gui.run.worker import Divergence, Update
 from gdviz.training.types import TrainConfig
 
 _tokens = itertools.count(1)
@@ -237,7 +237,7 @@ def test_shutdown_while_running_finishes_thread(qtbot, fake_session_factory):
 
 
 def test_log_interval_grows_tenfold_steps_above_1000_per_s(fake_session_factory):
-    from gdviz.gui.worker import TrainingWorker
+    from gdviz.gui.run.worker import TrainingWorker
 
     w = TrainingWorker(fake_session_factory, speed=500.0)
     assert w._log_interval() == 20

@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from gdviz.gui.messages import Divergence, Update
-from gdviz.gui.worker import TrainingWorker
+from gdviz.training.messages import Divergence, Update
+from gdviz.gui.run.worker import TrainingWorker
 from gdviz.training.types import TrainConfig
 
 

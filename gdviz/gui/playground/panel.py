@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, 
                                QPushButton, QRadioButton, QScrollArea, QSplitter, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from gdviz.gui.graph_view import GraphView
-from gdviz.gui.playground_widgets import (LinesLabel, NameChecklist, ProgramEditor, SeedEditor, StopsTable,
+from gdviz.gui.graph.view import GraphView
+from gdviz.gui.playground.widgets import (LinesLabel, NameChecklist, ProgramEditor, SeedEditor, StopsTable,
                                           mono_font)
 from gdviz.playground.formatting import fmt
 from gdviz.playground.model import Playground, PlaygroundResult

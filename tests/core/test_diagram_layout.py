@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from gdviz.autodiff.describe import GraphSpec
-from gdviz.gui.layout import NODE_H, NODE_W, backward_names, layered_layout, layout_graph
+from gdviz.diagram.layout import NODE_H, NODE_W, backward_names, layered_layout, layout_graph
 from tests.graph_specs import node, plane_spec as _plane_spec
 
 
@@ -82,7 +82,7 @@ def test_deterministic_and_stable():
     for _ in range(3):
         assert layered_layout(spec) == first
     # a fresh process gives the very same numbers (no hash-order dependence)
-    code = ("from tests.core.test_layout import plane_spec; from gdviz.gui.layout import layered_layout;"
+    code = ("from tests.core.test_diagram_layout import plane_spec; from gdviz.diagram.layout import layered_layout;"
             "print(sorted(layered_layout(plane_spec()).items()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONHASHSEED": "123", "PATH": ""}, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
@@ -118,7 +118,7 @@ def test_empty_spec_and_cycle():
 
 
 def test_layout_imports_no_qt():
-    code = "import sys, gdviz.gui.layout; print(any(m.startswith(('PySide6', 'PyQt')) for m in sys.modules))"
+    code = "import sys, gdviz.diagram.layout; print(any(m.startswith(('PySide6', 'PyQt')) for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

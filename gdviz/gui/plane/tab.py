@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
-from gdviz.gui.messages import Update
+from gdviz.training.messages import Update
 
 #: While playing, the loss curve, graph texts and log refresh at most this often.
 SLOW_VIEWS_S = 0.1
@@ -24,9 +24,9 @@ class PlaneFitTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        from gdviz.gui.graph_view import GraphView
-        from gdviz.gui.loss_view import LossView
-        from gdviz.gui.plane_view import make_plane_view
+        from gdviz.gui.graph.view import GraphView
+        from gdviz.gui.plane.loss_view import LossView
+        from gdviz.gui.plane.view import make_plane_view
 
         self.plane_view = make_plane_view()
         gl_widget = getattr(self.plane_view, "view", None)

@@ -19,8 +19,8 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from gdviz.autodiff.describe import BackwardFrame, GradientRecord, GraphSpec, backward_frames
-from gdviz.gui.graph_items import KIND_COLOURS, EdgeItem, NodeItem, magnitude
-from gdviz.gui.layout import Layout, backward_names, layout_graph
+from gdviz.gui.graph.items import KIND_COLOURS, EdgeItem, NodeItem, magnitude
+from gdviz.diagram.layout import Layout, backward_names, layout_graph
 
 _DECADES = 4.0  # edge shading spans this many orders of magnitude below the largest gradient
 _MIN_SCALE, _MAX_SCALE = 0.05, 6.0

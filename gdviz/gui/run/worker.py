@@ -27,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from gdviz.gui.messages import Divergence, LogLine, Update, divergence_message
+from gdviz.training.messages import Divergence, LogLine, Update, divergence_message
 from gdviz.training.types import TrainConfig, frozen_array
 
 __all__ = ["TrainingWorker", "Update", "Divergence", "LogLine"]

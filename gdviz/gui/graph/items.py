@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsSceneHoverEvent, QGraphic
                                QStyleOptionGraphicsItem)
 
 from gdviz.autodiff.describe import NodeSpec
-from gdviz.gui.layout import H_GAP, NODE_H, NODE_W
+from gdviz.diagram.layout import H_GAP, NODE_H, NODE_W
 
 
 def _set_marks(item: QGraphicsItem, marks: dict) -> None:

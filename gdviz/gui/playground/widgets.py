@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QTextCharFormat, QTextCu
 from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QTableWidget, QTableWidgetItem, QTextEdit, QWidget)
 
-from gdviz.gui.literal_edit import LiteralEdit
+from gdviz.gui.widgets.literal_edit import LiteralEdit
 
 _ERROR_LINE = QColor("#fde2e2")
 _ERROR_CHAR = QColor("#f87171")

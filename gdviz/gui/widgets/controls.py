@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gdviz.gui.grad_readout import GradReadout
-from gdviz.gui.literal_edit import LiteralEdit
-from gdviz.gui.optimizer_form import OptimizerForm
+from gdviz.gui.widgets.grad_readout import GradReadout
+from gdviz.gui.widgets.literal_edit import LiteralEdit
+from gdviz.gui.widgets.optimizer_form import OptimizerForm
 from gdviz.training.types import TrainConfig
 
 #: Positions of the speed slider, in steps per second; ``None`` = as fast as possible.
