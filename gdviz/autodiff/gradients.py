@@ -5,7 +5,7 @@ reachability from the xs, "between" nodes and pending counts walking back from t
 a backward loop in which a node is differentiated once all its consumers have been, sums
 of several incoming gradients with ``AddN``, stop nodes that receive but do not pass on.
 Every call appends a :class:`GradientRecord` to ``graph.gradient_records``.
-See ``/work/shared/TF_GRADIENTS.md``; project decisions: integers are differentiated,
+See ``docs/gradients.md``; project decisions: integers are differentiated,
 grad_ys shapes are checked (a Python scalar is broadcast to y's shape).
 """
 

@@ -1,4 +1,4 @@
-"""The 40 worked cases of /work/shared/tf_gradients_cases.md (C27/C28 per project decision 1)."""
+"""The 40 worked cases of docs/gradient-cases.md (C27/C28 per project decision 1)."""
 
 from __future__ import annotations
 

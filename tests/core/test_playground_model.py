@@ -92,7 +92,7 @@ def test_docstring_example_total_and_partial():
 
 
 def test_stop_gradient_op_equals_stop_gradients_but_changes_the_graph():
-    """TF_GRADIENTS §3.3: same numbers; the op variant adds StopGradient nodes to the graph."""
+    """docs/gradients.md (stops): same numbers; the op variant adds StopGradient nodes to the graph."""
     by_arg = evaluate(preset("TF docstring: stop_gradients=[a, b]")).result
     by_op = evaluate(preset("TF docstring: stop_gradient ops")).result
     for x in ("a", "b"):

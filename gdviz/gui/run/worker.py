@@ -1,6 +1,6 @@
 """The training worker: runs a plane-fit session in its own thread, talks to the GUI by signals.
 
-Ownership (STYLE.md rules 3-6): the session is created *inside* the worker thread and only the
+Ownership (docs/architecture.md, "Threads"): the session is created *inside* the worker thread and only the
 worker ever touches it.  The GUI talks to the worker through two thread-safe channels read
 between steps -- a :class:`threading.Event` for play/pause, another for stop, and a
 :class:`queue.SimpleQueue` of commands -- because a worker busy in its loop never runs queued

@@ -1,7 +1,7 @@
 """The gradient readout: what ``tf.gradients(loss, [W, b])`` gave at the current W and b.
 
 A gradient that is ``None`` (no path, or the path cut by stop_gradients) is shown as
-"None — not connected" with the reason from the GradientRecord, as TF_GRADIENTS.md describes.
+"None — not connected" with the reason from the GradientRecord, as docs/gradients.md describes.
 """
 
 from __future__ import annotations
