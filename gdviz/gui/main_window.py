@@ -12,18 +12,17 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
     QTabWidget,
-    QWidget,
 )
 
 from gdviz.gui.run.controller import TrainingController
 from gdviz.gui.widgets.controls import ControlPanel
 from gdviz.training.messages import Divergence, Update
 from gdviz.gui.plane.tab import PlaneFitTab
+from gdviz.gui.playground.panel import PlaygroundPanel
 from gdviz.gui.settings import (AppState, load_geometry, load_state, open_settings, save_geometry,
                                 save_state)
 from gdviz.gui.status import StatusPanel
@@ -44,18 +43,6 @@ def default_data_factory(points: int, noise: float, seed: int):
     from gdviz.training import make_plane_data
 
     return make_plane_data(points, noise, seed)
-
-
-def _playground_tab() -> QWidget:
-    """PLAYGROUND's panel if it is installed, else a placeholder (never a crash)."""
-    try:
-        from gdviz.gui.playground.panel import PlaygroundPanel
-    except ImportError as exc:
-        label = QLabel(f"The gradients playground is not available in this build ({exc}).")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setWordWrap(True)
-        return label
-    return PlaygroundPanel()
 
 
 class MainWindow(QMainWindow):
@@ -113,7 +100,7 @@ class MainWindow(QMainWindow):
         self.banner, self.log_pane = t.banner, t.log_pane
         self.tabs = QTabWidget()
         self.tabs.addTab(t, "Plane fit")
-        self.tabs.addTab(_playground_tab(), "Playground")
+        self.tabs.addTab(PlaygroundPanel(), "Playground")
         self.setCentralWidget(self.tabs)
         self.status = StatusPanel(self.statusBar())
 

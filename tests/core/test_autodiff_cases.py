@@ -8,10 +8,7 @@ import pytest
 import gdviz.autodiff as tf
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
-    yield
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def const(v):

@@ -9,9 +9,7 @@ import gdviz.autodiff as tf
 from gdviz.autodiff import errors
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def test_elementwise_shape_mismatch_names_op_nodes_and_shapes():

@@ -12,9 +12,7 @@ import gdviz.autodiff as tf
 from gdviz.autodiff.describe import backward_frames
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def tutorial_graph():

@@ -10,9 +10,7 @@ import pytest
 import gdviz.autodiff as tf
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def test_nested_fetches_keep_structure():

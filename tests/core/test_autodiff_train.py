@@ -14,9 +14,7 @@ W0 = np.array([[0.5, -0.4]], np.float32)
 B0 = np.array([0.1], np.float32)
 
 
-@pytest.fixture(autouse=True)
-def fresh_graph():
-    tf.reset_default_graph()
+pytestmark = pytest.mark.usefixtures("fresh_graph")
 
 
 def model():
