@@ -198,3 +198,23 @@ def test_mouse_orbits_and_zooms(view, qtbot):
                         Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(gv, wheel)
     assert gv.opts["distance"] < dist  # wheel up zooms in
+
+
+def test_window_point_uses_public_camera_state(view):
+    # The camera looks at opts['center']: it lands in the middle of the widget, and a point
+    # along the screen's right-hand direction lands right of it.  Public pyqtgraph API only, so
+    # this holds for every pyqtgraph release the project allows.
+    from PySide6.QtGui import QMatrix4x4
+
+    from gdviz.gui.plane.view import window_point
+
+    glv = view.view
+    c = glv.opts["center"]
+    at = window_point(glv, QMatrix4x4(), (c.x(), c.y(), c.z()))
+    assert at.x() == pytest.approx(glv.width() / 2, abs=0.5)
+    assert at.y() == pytest.approx(glv.height() / 2, abs=0.5)
+    glv.setCameraPosition(azimuth=0, elevation=0)   # looking along -x: +y is screen-right
+    right = window_point(glv, QMatrix4x4(), (c.x(), c.y() + 0.1, c.z()))
+    up = window_point(glv, QMatrix4x4(), (c.x(), c.y(), c.z() + 0.1))
+    assert right.x() > glv.width() / 2 + 5 and right.y() == pytest.approx(glv.height() / 2, abs=0.5)
+    assert up.y() < glv.height() / 2 - 5

@@ -12,9 +12,11 @@ never grows the scene.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QPainter, QVector3D
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFont, QMatrix4x4, QPainter, QVector3D
 from PySide6.QtOpenGL import QOpenGLPaintDevice
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -177,6 +179,25 @@ class _PlaneViewBase(QWidget):
         raise NotImplementedError
 
 
+def window_point(view: gl.GLViewWidget, item_transform: QMatrix4x4, pos) -> QPointF:
+    """Where the 3-D point ``pos`` (item coordinates) lands in ``view``'s widget pixels.
+
+    Built from pyqtgraph's public camera state (``opts['distance']``, ``opts['fov']``,
+    ``viewMatrix()``) with the same frustum GLViewWidget uses, because the projection helpers
+    differ between pyqtgraph releases (``projectionMatrix``'s signature changed in 0.14 and
+    ``GLTextItem.compute_projection`` exists only there).
+    """
+    w, h = max(view.width(), 1), max(view.height(), 1)
+    near = view.opts["distance"] * 0.001
+    r = near * math.tan(0.5 * math.radians(view.opts["fov"]))
+    t = r * h / w
+    projection = QMatrix4x4()
+    projection.frustum(-r, r, -t, t, near, view.opts["distance"] * 1000.0)
+    to_window = QMatrix4x4()
+    to_window.viewport(0.0, float(h), float(w), -float(h))
+    return (to_window * projection * view.viewMatrix() * item_transform).map(QVector3D(*pos)).toPointF()
+
+
 class _Label(gl.GLTextItem):
     """GLTextItem that paints into the current GL framebuffer, not "the widget".
 
@@ -191,7 +212,7 @@ class _Label(gl.GLTextItem):
             return
         self.setupGLState()
         view = self.view()
-        at = self.align_text(self.compute_projection().map(QVector3D(*self.pos)).toPointF())
+        at = window_point(view, self.viewTransform(), self.pos)
         device = QOpenGLPaintDevice(view.deviceWidth(), view.deviceHeight())
         device.setDevicePixelRatio(view.devicePixelRatioF())
         painter = QPainter(device)
