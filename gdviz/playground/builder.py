@@ -17,7 +17,7 @@ import gdviz.autodiff as tf
 from gdviz.playground.exprlang import Assign, BinOp, Call, ExprError, Literal, Name, Neg, Node, Program, parse
 
 _BINARY = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "@": "matmul"}
-_UNARY = ("square", "exp", "log", "tanh", "sigmoid", "relu", "stop_gradient")
+_UNARY = ("square", "sqrt", "exp", "log", "tanh", "sigmoid", "relu", "stop_gradient")
 
 
 @dataclass
@@ -123,6 +123,8 @@ def _expr(node: Node, env: dict, name: str | None = None):
         x = _expr(node.operand, env)
         return _engine(lambda: tf.negative(x, name=name), node)
     if isinstance(node, BinOp):
+        if node.op == "**":
+            raise ExprError("'**' is for update rules only; write square(x) or x * x", node.line, node.col)
         a, b = _expr(node.left, env), _expr(node.right, env)
         fn = getattr(tf, _BINARY[node.op])
         return _engine(lambda: fn(a, b, name=name), node)

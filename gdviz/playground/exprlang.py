@@ -24,13 +24,13 @@ import numpy as np
 from gdviz.playground.syntax import (Assign, BinOp, Call, ExprError, Literal, Name, Neg, Node, Program,
                                     Token, tokenize)
 
-__all__ = ["ExprError", "Token", "tokenize", "parse", "build", "Program", "Assign", "BinOp", "Call", "Literal",
+__all__ = ["ExprError", "Token", "tokenize", "parse", "parse_statements", "build", "Program", "Assign", "BinOp", "Call", "Literal",
            "Name", "Neg", "Node", "FUNCTIONS"]
 
 #: Callable functions and their positional argument count.
 FUNCTIONS: dict[str, int] = {
     "square": 1, "exp": 1, "log": 1, "tanh": 1, "sigmoid": 1, "relu": 1,
-    "reduce_sum": 1, "reduce_mean": 1, "matmul": 2, "stop_gradient": 1,
+    "sqrt": 1, "reduce_sum": 1, "reduce_mean": 1, "matmul": 2, "stop_gradient": 1,
     "constant": 1, "variable": 1,
 }
 #: Keyword arguments accepted per function.
@@ -124,7 +124,19 @@ class _Parser:
                 v = operand.value
                 return Literal(op.line, op.col, value=np.asarray(-v, dtype=v.dtype))
             return Neg(op.line, op.col, operand=operand)
-        return self.primary()
+        return self.power()
+
+    def power(self) -> Node:
+        """``base ** exponent``: binds tighter than unary minus on its left (``-2 ** 2`` is -4)
+        and groups to the right, as in Python."""
+        base = self.primary()
+        if self.tok.kind == "op" and self.tok.text == "**":
+            op = self.next()
+            self.enter()
+            exponent = self.unary()
+            self.depth -= 1
+            return BinOp(op.line, op.col, op="**", left=base, right=exponent)
+        return base
 
     def primary(self) -> Node:
         t = self.tok
@@ -280,6 +292,17 @@ def parse(text: str) -> Program:
     program = _Parser(tokenize(text)).program()
     _check_names(program)
     return program
+
+
+def parse_statements(text: str) -> Program:
+    """Parse ``text`` into statements without the playground's one-definition-per-name rules.
+
+    For languages built on the same syntax with other naming rules (update rules reassign
+    ``W`` and read slots before they are assigned); they check names themselves.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected program text, got {type(text).__name__}")
+    return _Parser(tokenize(text)).program()
 
 
 def _check_names(program: Program) -> None:

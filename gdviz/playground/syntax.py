@@ -36,7 +36,7 @@ _TOKEN = re.compile(
     r"(?P<space>[ \t\r]+)|(?P<comment>\#[^\n]*)|(?P<newline>\n)"
     r"|(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z][A-Za-z0-9_]*)"
-    r"|(?P<op>[-+*/@()\[\],=])"
+    r"|(?P<op>\*\*|[-+*/@()\[\],=])"
 )
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import gdviz.autodiff as tf
 from gdviz.autodiff.describe import GradientRecord, GraphSpec, node_kind, spec_from_nodes
 from gdviz.training.manual import make_optimizer, manual_updates
+from gdviz.training.rules import parse_rule, rule_updates
 from gdviz.training.types import PlaneData, TrainConfig
 
 
@@ -99,7 +100,10 @@ class PlaneModel:
                 stops = [g.get_node(n) for n in config.stop_gradients]
                 gW, gb = tf.gradients(self.loss, [self.W, self.b], grad_ys=grad_ys,
                                       stop_gradients=stops)
-                self.train = manual_updates(config, self.lr, [(gW, self.W), (gb, self.b)])
+                if config.rule:
+                    self.train = rule_updates(parse_rule(config.rule), self.W, self.b, gW, gb, self.lr)
+                else:
+                    self.train = manual_updates(config, self.lr, [(gW, self.W), (gb, self.b)])
             self.record: GradientRecord = g.gradient_records[-1]
             self.variables = tf.global_variables(g)
             init = tf.global_variables_initializer()

@@ -69,6 +69,8 @@ class TrainConfig:
     epsilon: float | None = None  # None: the optimizer's TF1 default
     grad_ys: float = 1.0
     stop_gradients: tuple[str, ...] = ()
+    rule: str = ""  # manual mode only: an update rule program (gdviz.training.rules) instead of the optimizer's
+
 
     def validated(self) -> "TrainConfig":
         """Return ``self`` if every field is valid, else raise ``ValueError`` naming it."""
@@ -90,6 +92,10 @@ class TrainConfig:
             isinstance(s, str) for s in self.stop_gradients
         ):
             raise ValueError("stop_gradients must be a tuple of node names")
+        if not isinstance(self.rule, str):
+            raise ValueError("rule must be program text")
+        if self.rule and self.mode != "manual":
+            raise ValueError("an update rule is the assign half of manual mode: use mode 'manual'")
         return self
 
 
