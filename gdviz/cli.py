@@ -16,6 +16,7 @@ from typing import Sequence
 
 # Only the Qt-free core is imported here: the GUI is imported lazily in _run_gui so that
 # ``gdviz --headless`` works (and stays fast) without PySide6.
+from gdviz.race_cli import add_race_arguments, run_race_cli, typed_options
 from gdviz.training.types import MODES, OPTIMIZERS
 
 EXIT_OK, EXIT_NO_GUI, EXIT_USAGE, EXIT_DIVERGED = 0, 1, 2, 3
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seed for the data and the initial W (default: %(default)s)")
     p.add_argument("--scene", choices=("plane", "playground"), default="plane",
                    help="GUI only: the tab shown first (default: %(default)s)")
+    add_race_arguments(p)
     return p
 
 
@@ -167,7 +169,13 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``gdviz`` and ``python -m gdviz``; returns the exit status."""
-    args = build_parser().parse_args(argv)  # exits 2 with a usage message on bad arguments
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 with a usage message on bad arguments
+    if args.race or args.rule:
+        if not args.headless:
+            parser.error("--race and --rule run headless: add --headless")
+        typed = typed_options(build_parser, list(sys.argv[1:] if argv is None else argv))
+        return run_race_cli(args, typed, sys.stdout, sys.stderr)
     if args.headless:
         return run_headless(args)
     return _run_gui(args)
