@@ -23,7 +23,8 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", default=str(ROOT / "assets" / "screenshot.png"))
     p.add_argument("--steps", type=int, default=300, help="steps to play before the shot")
-    p.add_argument("--scene", choices=("plane", "playground"), default="plane")
+    p.add_argument("--scene", choices=("plane", "playground", "race"), default="plane")
+    p.add_argument("--preset", default="Five optimizers", help="race scene: the preset raced")
     p.add_argument("--mode", choices=("optimizer", "manual"), default="manual",
                    help="manual shows the gradient nodes tf.gradients added (default)")
     p.add_argument("--size", default="1500x920", help="window size WxH")
@@ -44,7 +45,8 @@ def main() -> int:
 
     share_gl_contexts()
     app = QApplication([])
-    win = MainWindow(presets=dict(mode=args.mode), scene=args.scene, start=False)
+    win = MainWindow(presets=dict(mode=args.mode), scene="plane" if args.scene == "race" else args.scene,
+                     start=False)
     w, h = (int(v) for v in args.size.split("x"))
     win.resize(w, h)
     win.controls.set_speed(200)
@@ -79,6 +81,24 @@ def main() -> int:
     win.controller.start()
     if args.scene == "plane":
         win.controller.play()
+    elif args.scene == "race":
+        race = win.race_tab
+        win.tabs.setCurrentWidget(race)
+        race.preset.setCurrentText(args.preset)
+        race.on_preset(race.preset.currentIndex())
+        race.pace.setCurrentIndex(3)
+
+        class RaceShooter(QObject):
+            @Slot(object)
+            def on_update(self, u):
+                if u.step == 0 and not race.playing:
+                    race.toggle_play()
+                elif u.step >= args.steps and race.playing:
+                    race.toggle_play()
+                    QTimer.singleShot(600, shooter.shoot)
+
+        race_shooter = RaceShooter()
+        race.worker.updated.connect(race_shooter.on_update)
     else:
         QTimer.singleShot(1500, shooter.shoot)
     return app.exec()

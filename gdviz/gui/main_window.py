@@ -23,6 +23,7 @@ from gdviz.gui.widgets.controls import ControlPanel
 from gdviz.training.messages import Divergence, Update
 from gdviz.gui.plane.tab import PlaneFitTab
 from gdviz.gui.playground.panel import PlaygroundPanel
+from gdviz.gui.race.tab import RaceTab
 from gdviz.gui.settings import (AppState, load_geometry, load_state, open_settings, save_geometry,
                                 save_state)
 from gdviz.gui.status import StatusPanel
@@ -101,8 +102,16 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(t, "Plane fit")
         self.tabs.addTab(PlaygroundPanel(), "Playground")
+        self.race_tab = RaceTab(self._race_source)
+        self.race_tab.message.connect(self.on_message)
+        self.tabs.addTab(self.race_tab, "Race")
         self.setCentralWidget(self.tabs)
         self.status = StatusPanel(self.statusBar())
+
+    def _race_source(self):
+        """The race starts from the data and initial W the plane fit uses."""
+        st = self._state
+        return default_data_factory(st.points, st.noise, st.seed), st.seed
 
     def _build_controls(self) -> None:
         self.controls = ControlPanel()
@@ -333,10 +342,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_about_to_quit(self) -> None:
         self.controller.shutdown()
+        self.race_tab.shutdown()
 
     def closeEvent(self, event) -> None:  # Qt override
         self._closing = True
         save_state(self._settings, self._state)
         save_geometry(self._settings, self.saveGeometry(), self.saveState())
         self.controller.shutdown()
+        self.race_tab.shutdown()
         super().closeEvent(event)

@@ -133,7 +133,7 @@ class RaceSession:
         firsts = [f.step_count for f in self.fits]
         moved = [0] * k
         got: list[list[float]] = [[] for _ in range(k)]
-        for j in range(n):
+        for _ in range(n):
             ref = None
             for i, fit in enumerate(self.fits):
                 if fit.diverged_at is not None:

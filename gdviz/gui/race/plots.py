@@ -1,0 +1,169 @@
+"""The race's plots: overlaid loss curves, the paths in the (W1, W2) plane, and the
+exponentially-weighted-average picture behind momentum.  Each racer keeps its colour in all three.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+import pyqtgraph as pg
+
+from gdviz.training.race_session import RACER_COLOURS, ewa, gradient_along
+
+BACKGROUND = (24, 26, 32)
+TINY = 1e-30   # log axes cannot show 0; a loss this small is drawn at the floor
+
+
+def _plot(title: str, bottom: str, left: str) -> pg.PlotWidget:
+    w = pg.PlotWidget()
+    w.setBackground(BACKGROUND)
+    pi = w.getPlotItem()
+    pi.setTitle(title, size="10pt")
+    pi.setLabel("bottom", bottom)
+    pi.setLabel("left", left)
+    pi.showGrid(x=True, y=True, alpha=0.15)
+    for a in ("bottom", "left"):
+        pi.getAxis(a).enableAutoSIPrefix(False)
+    pi.addLegend(offset=(-10, 10), labelTextSize="9pt")
+    return w
+
+
+class Series:
+    """A growable float64 column (amortised O(1) append)."""
+
+    def __init__(self, width: int = 1):
+        self.a = np.empty((1024, width))
+        self.n = 0
+
+    def extend(self, rows: np.ndarray) -> None:
+        rows = np.asarray(rows, np.float64).reshape(len(rows), self.a.shape[1])
+        need = self.n + len(rows)
+        if need > len(self.a):
+            self.a = np.resize(self.a, (max(need, 2 * len(self.a)), self.a.shape[1]))
+        self.a[self.n:need] = rows
+        self.n = need
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.a[: self.n]
+
+
+class RacePlots:
+    """Owns the three plot widgets and each racer's history (losses and path)."""
+
+    def __init__(self):
+        self.loss = _plot("loss per step (log)", "step", "loss")
+        self.loss.getPlotItem().setLogMode(y=True)
+        self.path = _plot("paths in the (W1, W2) plane, b at its optimum", "W1", "W2")
+        self.path.getPlotItem().setAspectLocked(True)
+        self.ewa = _plot("momentum smooths the gradient: raw vs averaged", "step", "gradient component")
+        self.heat = pg.ImageItem()
+        self.path.getPlotItem().addItem(self.heat)
+        self.heat.setZValue(-10)
+        self.losses: list[Series] = []
+        self.paths: list[Series] = []
+        self.names: tuple[str, ...] = ()
+        self.data = None
+        self._curves: list[pg.PlotDataItem] = []
+        self._lines: list[pg.PlotDataItem] = []
+        self._heads: list[pg.ScatterPlotItem] = []
+        self._marks: list = []
+        self.ewa_racer, self.ewa_component, self.ewa_beta = 0, 0, 0.9
+
+    # -- a new race ---------------------------------------------------------------------------
+    def start(self, names, start, theta_star, min_loss, data, tol) -> None:
+        self.names, self.data = tuple(names), data
+        self.theta_star, self.min_loss, self.tol = np.asarray(theta_star), float(min_loss), tol
+        for w in (self.loss, self.path, self.ewa):
+            pi = w.getPlotItem()
+            for item in list(pi.listDataItems()):
+                pi.removeItem(item)
+            pi.legend.clear()
+        for m in self._marks:
+            self.path.getPlotItem().removeItem(m)
+        self.losses = [Series() for _ in names]
+        self.paths = [Series(3) for _ in names]
+        for p in self.paths:
+            p.extend(np.asarray(start)[None, :])
+        self._curves, self._lines, self._heads = [], [], []
+        for i, name in enumerate(names):
+            pen = pg.mkPen(RACER_COLOURS[i], width=2)
+            self._curves.append(self.loss.plot([], [], pen=pen, name=name))
+            self._curves[-1].setDownsampling(auto=True, method="peak")
+            self._curves[-1].setClipToView(True)
+            self._lines.append(self.path.plot([], [], pen=pg.mkPen(RACER_COLOURS[i], width=1.5), name=name,
+                                              connect="finite"))
+            head = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(RACER_COLOURS[i]), pen=pg.mkPen("w"))
+            self.path.getPlotItem().addItem(head)
+            self._heads.append(head)
+        target = pg.InfiniteLine(pos=np.log10(max(self.min_loss + tol, TINY)), angle=0,
+                                 pen=pg.mkPen((200, 200, 200), style=Qt.PenStyle.DashLine),
+                                 label="L* + tol", labelOpts=dict(position=0.05, color=(200, 200, 200)))
+        self.loss.getPlotItem().addItem(target)
+        star = pg.ScatterPlotItem([theta_star[0]], [theta_star[1]], symbol="star", size=16,
+                                  brush=pg.mkBrush("#FFFFFF"), name="θ* (least squares)")
+        begin = pg.ScatterPlotItem([start[0]], [start[1]], symbol="s", size=9, brush=pg.mkBrush("#999999"),
+                                   name="start")
+        self._marks = [target, star, begin, *self._heads]
+        for m in (star, begin):
+            self.path.getPlotItem().addItem(m)
+        self._draw_landscape(start)
+
+    def _draw_landscape(self, start) -> None:
+        """Loss over (W1, W2) at b = b*: the bowl the paths descend (float64, from the data)."""
+        ts, s = self.theta_star, np.asarray(start, np.float64)
+        r = max(abs(s[0] - ts[0]), abs(s[1] - ts[1]), 0.1) * 1.6
+        n = 120
+        w1 = np.linspace(ts[0] - r, ts[0] + r, n)
+        w2 = np.linspace(ts[1] - r, ts[1] + r, n)
+        g1, g2 = np.meshgrid(w1, w2, indexing="ij")
+        grid = np.stack([g1.ravel(), g2.ravel(), np.full(g1.size, ts[2])], axis=1)
+        x = np.asarray(self.data.x, np.float64)
+        X = np.column_stack([x.T, np.ones(x.shape[1])])
+        loss = np.mean((grid @ X.T - np.asarray(self.data.y, np.float64)) ** 2, axis=1).reshape(n, n)
+        self.heat.setImage(np.log10(loss + 1e-12), autoLevels=True)
+        self.heat.setColorMap(pg.colormap.get("viridis"))
+        self.heat.setOpacity(0.55)
+        self.heat.setRect(w1[0], w2[0], w1[-1] - w1[0], w2[-1] - w2[0])
+
+    # -- every update ---------------------------------------------------------------------------
+    def add(self, update) -> None:
+        for i, f in enumerate(update.racers):
+            if len(f.losses):
+                self.losses[i].extend(f.losses)
+            if len(f.path):
+                self.paths[i].extend(f.path)
+        self.redraw()
+
+    def redraw(self) -> None:
+        for i in range(len(self.names)):
+            y = self.losses[i].view[:, 0]
+            y = np.where(np.isfinite(y), np.maximum(y, TINY), np.nan)
+            self._curves[i].setData(np.arange(len(y)), y, connect="finite")
+            p = self.paths[i].view
+            self._lines[i].setData(p[:, 0], p[:, 1])
+            last = p[np.isfinite(p).all(axis=1)][-1:]
+            self._heads[i].setData(last[:, 0], last[:, 1])
+        self.redraw_ewa()
+
+    def redraw_ewa(self) -> None:
+        pi = self.ewa.getPlotItem()
+        for item in list(pi.listDataItems()):
+            pi.removeItem(item)
+        pi.legend.clear()
+        if not self.names or self.ewa_racer >= len(self.paths):
+            return
+        p = self.paths[self.ewa_racer].view[:-1]            # the states the gradients were taken at
+        p = p[np.isfinite(p).all(axis=1)][-2000:]
+        if len(p) == 0:
+            return
+        g = gradient_along(p, self.data)[:, self.ewa_component]
+        t = np.arange(len(g)) + (self.paths[self.ewa_racer].n - 1 - len(g)) + 1
+        colour = RACER_COLOURS[self.ewa_racer]
+        self.ewa.plot(t, g, pen=pg.mkPen((170, 170, 170), width=1), symbol="o", symbolSize=4,
+                      symbolBrush=(170, 170, 170), name="raw gradient dθ")
+        self.ewa.plot(t, ewa(g, self.ewa_beta), pen=pg.mkPen(colour, width=2),
+                      name=f"v = β·v + (1−β)·dθ, β={self.ewa_beta:g}")
+        self.ewa.plot(t, ewa(g, self.ewa_beta, True), pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine),
+                      name="v / (1 − βᵗ)  (bias corrected)")

@@ -1,0 +1,311 @@
+"""The Race tab: choose racers (presets, any optimizer, Ng's momentum, your own rule), run them
+in lockstep in a worker thread, and watch loss curves, paths, the leaderboard and the EWA view."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Callable
+
+from PySide6.QtCore import QCoreApplication, QMetaObject, QThread, Qt, Signal, Slot
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from gdviz.gui.race.board import RaceBoard
+from gdviz.gui.race.plots import RacePlots
+from gdviz.gui.race.rule_dialog import RuleDialog
+from gdviz.gui.race.worker import RaceWorker
+from gdviz.training.race import MAX_RACERS, RACER_NAMES
+from gdviz.training.race_session import PRESETS, RacerSpec
+
+#: steps per second offered by the pace box; 0 = as fast as the machine goes
+PACES = (("2 steps/s", 2.0), ("10 steps/s", 10.0), ("50 steps/s", 50.0), ("500 steps/s", 500.0), ("max", 0.0))
+DEFAULT_PRESET = "Five optimizers"
+TOLERANCES = (1e-3, 1e-6, 1e-9, 1e-12)
+
+
+def _tutorial_source():
+    from gdviz.training import make_plane_data
+
+    return make_plane_data(), 0
+
+
+class RaceTab(QWidget):
+    # GUI -> worker (queued across threads)
+    _configure = Signal(object)
+    _play = Signal()
+    _pause = Signal()
+    _step = Signal()
+    _rate = Signal(float)
+    #: a short sentence for the status bar
+    message = Signal(str)
+
+    def __init__(self, source: Callable[[], tuple[object, int]] | None = None):
+        """``source()`` gives the (data, init_seed) a new race starts from (default: the
+        tutorial's data, seed 0); it is asked again at every Reset."""
+        super().__init__()
+        self._source = source or _tutorial_source
+        self.specs: tuple[RacerSpec, ...] = PRESETS[DEFAULT_PRESET]
+        self.playing = False
+        self.last_update = None
+        self._build()
+        self._thread = QThread(self)
+        self._thread.setObjectName("gdviz-race")
+        self.worker = RaceWorker()
+        self.worker.moveToThread(self._thread)
+        self._configure.connect(self.worker.configure)
+        self._play.connect(self.worker.play)
+        self._pause.connect(self.worker.pause)
+        self._step.connect(self.worker.step_once)
+        self._rate.connect(self.worker.set_rate)
+        self.worker.started.connect(self.on_started)
+        self.worker.updated.connect(self.on_update)
+        self.worker.failed.connect(self.on_failed)
+        self.worker.playing_changed.connect(self.on_playing_changed)
+        self._thread.start()
+        self._rate.emit(PACES[1][1])
+        self._started = False
+
+    def ensure_started(self) -> None:
+        """Build the first race (done when the tab is first shown, so start-up stays fast)."""
+        if not self._started:
+            self._started = True
+            self.restart()
+
+    def showEvent(self, event) -> None:  # Qt override
+        self.ensure_started()
+        super().showEvent(event)
+
+    # -- widgets ------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.preset = QComboBox()
+        self.preset.addItems(list(PRESETS))
+        self.preset.setCurrentText(DEFAULT_PRESET)
+        self.preset.setToolTip("ready-made races; choosing one replaces the racers")
+        self.preset.activated.connect(self.on_preset)
+        self.play_button = QPushButton("Play")
+        self.play_button.setToolTip("run every racer in lockstep (Space)")
+        self.play_button.clicked.connect(self.toggle_play)
+        step = QPushButton("Step")
+        step.setToolTip("one update for every racer")
+        step.clicked.connect(self._step.emit)
+        reset = QPushButton("Reset")
+        reset.setToolTip("back to the common start, step 0")
+        reset.clicked.connect(self.restart)
+        self.pace = QComboBox()
+        for text, _ in PACES:
+            self.pace.addItem(text)
+        self.pace.setCurrentIndex(1)
+        self.pace.setToolTip("how fast the race runs")
+        self.pace.currentIndexChanged.connect(lambda i: self._rate.emit(PACES[i][1]))
+        self.tol = QComboBox()
+        for t in TOLERANCES:
+            self.tol.addItem(f"{t:g}", t)
+        self.tol.setCurrentIndex(TOLERANCES.index(1e-6))
+        self.tol.setToolTip("a racer has arrived when its loss − L* ≤ tol; changing it restarts")
+        self.tol.activated.connect(self.restart)
+        self.step_label = QLabel("step 0")
+        top = QHBoxLayout()
+        for w in (QLabel("Preset"), self.preset, self.play_button, step, reset, QLabel("Pace"), self.pace,
+                  QLabel("tol"), self.tol, self.step_label):
+            top.addWidget(w)
+        top.addStretch(1)
+
+        self.add_kind = QComboBox()
+        self.add_kind.addItems(list(RACER_NAMES))
+        self.add_kind.setToolTip("gd…adam: TF1 optimizers; -manual: the same update built from tf.gradients "
+                                 "+ assign; ng-momentum(-bc): Andrew Ng's momentum (α = lr, β = momentum)")
+        add = QPushButton("Add racer")
+        add.clicked.connect(self.on_add)
+        rule = QPushButton("Write a rule…")
+        rule.setToolTip("race your own update rule, written like the tutorial's assign lines")
+        rule.clicked.connect(self.on_write_rule)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self.on_remove)
+        self.ewa_racer = QComboBox()
+        self.ewa_racer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.ewa_racer.setToolTip("whose gradients the EWA view smooths")
+        self.ewa_racer.currentIndexChanged.connect(self.on_ewa_changed)
+        self.ewa_component = QComboBox()
+        self.ewa_component.addItems(["W1", "W2", "b"])
+        self.ewa_component.currentIndexChanged.connect(self.on_ewa_changed)
+        self.beta = QDoubleSpinBox()
+        self.beta.setRange(0.0, 0.999)
+        self.beta.setDecimals(3)
+        self.beta.setSingleStep(0.05)
+        self.beta.setValue(0.9)
+        self.beta.setToolTip("β of the average drawn: larger β, smoother and later")
+        self.beta.valueChanged.connect(self.on_ewa_changed)
+        buttons = QHBoxLayout()
+        for w in (self.add_kind, add, rule, self.remove_button):
+            buttons.addWidget(w)
+        buttons.addStretch(1)
+        ewa_bar = QHBoxLayout()
+        for w in (QLabel("EWA of"), self.ewa_racer, self.ewa_component, QLabel("β"), self.beta):
+            ewa_bar.addWidget(w)
+        ewa_bar.addStretch(1)
+
+        self.board = RaceBoard()
+        self.board.edited.connect(self.on_edited)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #e06c6c")
+        self.plots = RacePlots()
+
+        racers = QWidget()
+        rl = QVBoxLayout(racers)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addLayout(buttons)
+        rl.addWidget(self.board, 1)
+        rl.addWidget(self.error)
+        smoothing = QWidget()
+        sl = QVBoxLayout(smoothing)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addLayout(ewa_bar)
+        sl.addWidget(self.plots.ewa, 1)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(racers)
+        left.addWidget(smoothing)
+        left.setSizes([300, 500])
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.plots.loss)
+        right.addWidget(self.plots.path)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(split, 1)
+
+    # -- racers -------------------------------------------------------------------------------------
+    def set_specs(self, specs) -> bool:
+        """Race these racers from step 0; refuse (and keep the current race) if one cannot run."""
+        specs = tuple(specs)
+        try:
+            if not 1 <= len(specs) <= MAX_RACERS:
+                raise ValueError(f"a race has 1 to {MAX_RACERS} racers")
+            for s in specs:
+                s.racer()
+        except Exception as e:
+            self.show_error(str(e))
+            self.board.show_specs(self.specs, self._names())
+            return False
+        self.specs = specs
+        self.restart()
+        return True
+
+    def _names(self) -> tuple[str, ...]:
+        return tuple(s.label or s.kind for s in self.specs)
+
+    @Slot()
+    def restart(self) -> None:
+        self.show_error("")
+        data, init_seed = self._source()
+        self._configure.emit((self.specs, data, init_seed, float(self.tol.currentData())))
+
+    @Slot(int)
+    def on_preset(self, index: int) -> None:
+        self.set_specs(PRESETS[self.preset.itemText(index)])
+
+    @Slot()
+    def on_add(self) -> None:
+        if len(self.specs) >= MAX_RACERS:
+            self.show_error(f"at most {MAX_RACERS} racers: remove one first")
+            return
+        self.set_specs(self.specs + (RacerSpec(self.add_kind.currentText()),))
+
+    @Slot()
+    def on_remove(self) -> None:
+        row = self.board.currentRow()
+        if row < 0 or len(self.specs) <= 1:
+            self.show_error("select a racer to remove (a race keeps at least one)")
+            return
+        self.set_specs(self.specs[:row] + self.specs[row + 1:])
+
+    @Slot()
+    def on_write_rule(self) -> None:
+        if len(self.specs) >= MAX_RACERS:
+            self.show_error(f"at most {MAX_RACERS} racers: remove one first")
+            return
+        dlg = RuleDialog(self)
+        if dlg.exec():
+            name, text = dlg.rule()
+            self.set_specs(self.specs + (RacerSpec("rule", rule=text, label=name),))
+
+    @Slot(int, int, str)
+    def on_edited(self, row: int, column: int, text: str) -> None:
+        try:
+            value = float(text)
+            if not math.isfinite(value):
+                raise ValueError
+        except ValueError:
+            self.show_error(f"{text!r} is not a number")
+            self.board.show_specs(self.specs, self._names())
+            return
+        spec = self.specs[row]
+        spec = replace(spec, lr=value) if column == 1 else replace(spec, momentum=value)
+        self.set_specs(self.specs[:row] + (spec,) + self.specs[row + 1:])
+
+    # -- play ---------------------------------------------------------------------------------------
+    @Slot()
+    def toggle_play(self) -> None:
+        (self._pause if self.playing else self._play).emit()
+
+    @Slot(bool)
+    def on_playing_changed(self, playing: bool) -> None:
+        self.playing = playing
+        self.play_button.setText("Pause" if playing else "Play")
+        if not playing and self.last_update is not None and self.last_update.finished:
+            self.message.emit("Race over: every racer arrived within tol or diverged")
+
+    @Slot(object)
+    def on_started(self, facts) -> None:
+        names, start, theta_star, min_loss, data, specs = facts
+        self.board.show_specs(specs, names)
+        self.plots.start(names, start, theta_star, min_loss, data, float(self.tol.currentData()))
+        with_m = [i for i, s in enumerate(specs) if s.uses_momentum or s.kind == "rule"]
+        self.ewa_racer.blockSignals(True)
+        self.ewa_racer.clear()
+        for i in (with_m or range(len(names))):
+            self.ewa_racer.addItem(names[i], i)
+        self.ewa_racer.blockSignals(False)
+        self.on_ewa_changed()
+
+    @Slot(object)
+    def on_update(self, update) -> None:
+        self.last_update = update
+        self.plots.add(update)
+        self.board.show_update(update)
+        self.step_label.setText(f"step {update.step}")
+
+    @Slot(str)
+    def on_failed(self, text: str) -> None:
+        self.show_error(text)
+
+    @Slot()
+    def on_ewa_changed(self, *_):
+        i = self.ewa_racer.currentData()
+        self.plots.ewa_racer = 0 if i is None else int(i)
+        self.plots.ewa_component = self.ewa_component.currentIndex()
+        self.plots.ewa_beta = float(self.beta.value())
+        self.plots.redraw_ewa()
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        if text:
+            self.message.emit(text)
+
+    def worker_barrier(self) -> None:
+        """Return once the worker has handled everything sent to it and its results are shown."""
+        QMetaObject.invokeMethod(self.worker, "ping", Qt.ConnectionType.BlockingQueuedConnection)
+        QCoreApplication.processEvents()
+
+    def shutdown(self) -> None:
+        """Stop the worker and join its thread (call before the window closes)."""
+        if self._thread.isRunning():
+            # blocking: the worker's timer must be stopped in its own thread before it goes
+            QMetaObject.invokeMethod(self.worker, "stop", Qt.ConnectionType.BlockingQueuedConnection)
+            self._thread.quit()
+            self._thread.wait(5000)

@@ -1,0 +1,107 @@
+"""The Race tab: racers run in a worker thread and every view shows the engine's numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QThread
+
+from gdviz.gui.race.rule_dialog import EXAMPLE, RuleDialog
+from gdviz.gui.race.tab import RaceTab
+from gdviz.gui.race.worker import RaceWorker
+from gdviz.training import PlaneFit, make_plane_data
+from gdviz.training.race_session import RacerSpec, theta_of
+
+
+@pytest.fixture
+def tab(qtbot):
+    t = RaceTab()
+    qtbot.addWidget(t)
+    t.resize(1300, 750)
+    t.show()
+    qtbot.waitUntil(lambda: t.last_update is not None, timeout=10000)
+    yield t
+    t.shutdown()
+
+
+def _run_to(qtbot, tab, step):
+    while tab.last_update.step < step:
+        before = tab.last_update.step
+        tab._step.emit()
+        qtbot.waitUntil(lambda: tab.last_update.step > before, timeout=5000)
+
+
+def test_stepped_race_equals_single_runs_and_is_drawn(qtbot, tab):
+    _run_to(qtbot, tab, 6)
+    data = make_plane_data()
+    for i, spec in enumerate(tab.specs):
+        solo = PlaneFit(data, spec.racer().config, init_seed=0)
+        losses = solo.steps(6)
+        curve = tab.plots._curves[i]                    # what was handed to pyqtgraph
+        np.testing.assert_array_equal(curve.xData, np.arange(6))
+        np.testing.assert_allclose(curve.yData, losses, rtol=1e-12)
+        px, py = tab.plots._lines[i].getData()
+        np.testing.assert_array_equal([px[-1], py[-1]], theta_of(solo)[:2])
+    loss_text = tab.board.item(0, 4).text()
+    assert float(loss_text) == pytest.approx(PlaneFit(data, tab.specs[0].racer().config).steps(7)[-1], rel=1e-3)
+
+
+def test_playing_runs_in_the_worker_thread_until_paused(qtbot, tab):
+    assert tab.worker.thread() is not QThread.currentThread()
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: tab.playing and tab.play_button.text() == "Pause", timeout=5000)
+    qtbot.waitUntil(lambda: tab.last_update.step >= 3, timeout=10000)
+    tab.toggle_play()
+    qtbot.waitUntil(lambda: not tab.playing and tab.play_button.text() == "Play", timeout=5000)
+    paused_at = tab.last_update.step
+    tab.worker_barrier()
+    assert tab.last_update.step == paused_at           # nothing ran after the pause
+
+
+def test_the_tutorials_two_programs_show_zero_difference(qtbot, tab):
+    tab.preset.setCurrentText("The tutorial's two programs")
+    tab.on_preset(tab.preset.currentIndex())
+    qtbot.waitUntil(lambda: tab.board.rowCount() == 2 and tab.last_update.step == 0, timeout=5000)
+    _run_to(qtbot, tab, 10)
+    assert float(tab.board.item(1, 6).text()) == 0.0
+
+
+def test_bad_lr_is_refused_with_a_message_and_nothing_changes(qtbot, tab):
+    before = tab.specs
+    tab.board.item(0, 1).setText("fast")
+    assert "not a number" in tab.error.text()
+    assert tab.specs == before and tab.board.item(0, 1).text() == "0.5"
+    tab.board.item(0, 1).setText("0.25")
+    qtbot.waitUntil(lambda: tab.specs[0].lr == 0.25, timeout=5000)
+
+
+def test_a_seventh_racer_is_refused(qtbot, tab):
+    tab.on_add()                      # 6 racers
+    qtbot.waitUntil(lambda: tab.board.rowCount() == 6, timeout=5000)
+    tab.on_add()
+    assert "at most 6" in tab.error.text() and len(tab.specs) == 6
+
+
+def test_the_rule_dialog_positions_errors_and_accepts_the_issue_file(qtbot):
+    d = RuleDialog(text=EXAMPLE)
+    qtbot.addWidget(d)
+    assert d.check() and d.error.text() == ""
+    d.editor.setPlainText("W = W - lr * grad_Q\nb = b\n")
+    assert not d.check()
+    assert d.error.text().startswith("line 1, column")
+
+
+def test_a_rule_racer_races(qtbot, tab):
+    assert tab.set_specs((RacerSpec("ng-momentum-bc"), RacerSpec("rule", rule=EXAMPLE, label="mine")))
+    qtbot.waitUntil(lambda: tab.board.rowCount() == 2 and tab.last_update.step == 0, timeout=5000)
+    _run_to(qtbot, tab, 5)
+    a, b = tab.last_update.racers
+    np.testing.assert_allclose(a.path[-1], b.path[-1], rtol=1e-5)   # same rule, α = lr = 0.5
+
+
+def test_worker_pace_arithmetic():
+    w = RaceWorker()
+    w.set_rate(10.0)
+    assert [w.steps_for_tick(0.05) for _ in range(4)] == [0, 1, 0, 1]
+    w.set_rate(0.0)
+    assert w.steps_for_tick(0.02) >= 1
