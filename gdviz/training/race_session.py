@@ -134,18 +134,17 @@ class RaceSession:
         moved = [0] * k
         got: list[list[float]] = [[] for _ in range(k)]
         for _ in range(n):
-            ref = None
             for i, fit in enumerate(self.fits):
-                if fit.diverged_at is not None:
-                    continue
-                got[i].extend(fit.steps(1))
-                theta = theta_of(fit)
-                paths[i][moved[i]] = theta
-                moved[i] += 1
-                if i == 0:
-                    ref = theta
-                elif ref is not None and np.all(np.isfinite(theta)):
-                    self._distance[i] = max(self._distance[i], float(np.max(np.abs(theta - ref))))
+                if fit.diverged_at is None:
+                    got[i].extend(fit.steps(1))
+                    paths[i][moved[i]] = theta_of(fit)
+                    moved[i] += 1
+        for i in range(1, k):     # distance to racer 0 at the steps both took (vectorised)
+            m = min(moved[0], moved[i])
+            gap = np.abs(paths[i][:m] - paths[0][:m])
+            gap = gap[np.isfinite(gap).all(axis=1)]
+            if gap.size:
+                self._distance[i] = max(self._distance[i], float(gap.max()))
         self.step += n
         frames = []
         for i, fit in enumerate(self.fits):

@@ -29,6 +29,7 @@ def _run_to(qtbot, tab, step):
         before = tab.last_update.step
         tab._step.emit()
         qtbot.waitUntil(lambda: tab.last_update.step > before, timeout=5000)
+    qtbot.waitUntil(lambda: tab.step_label.text() == f"step {step}", timeout=5000)   # drawn
 
 
 def test_stepped_race_equals_single_runs_and_is_drawn(qtbot, tab):

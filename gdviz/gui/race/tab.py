@@ -7,7 +7,7 @@ import math
 from dataclasses import replace
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QMetaObject, QThread, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QMetaObject, QThread, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
@@ -22,6 +22,7 @@ from gdviz.training.race_session import PRESETS, RacerSpec
 PACES = (("2 steps/s", 2.0), ("10 steps/s", 10.0), ("50 steps/s", 50.0), ("500 steps/s", 500.0), ("max", 0.0))
 DEFAULT_PRESET = "Five optimizers"
 TOLERANCES = (1e-3, 1e-6, 1e-9, 1e-12)
+REDRAW_MS = 30
 
 
 def _tutorial_source():
@@ -48,6 +49,10 @@ class RaceTab(QWidget):
         self.specs: tuple[RacerSpec, ...] = PRESETS[DEFAULT_PRESET]
         self.playing = False
         self.last_update = None
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(REDRAW_MS)
+        self._redraw.timeout.connect(self.redraw)
         self._build()
         self._thread = QThread(self)
         self._thread.setObjectName("gdviz-race")
@@ -257,6 +262,8 @@ class RaceTab(QWidget):
     def on_playing_changed(self, playing: bool) -> None:
         self.playing = playing
         self.play_button.setText("Pause" if playing else "Play")
+        if not playing:
+            self.redraw()          # nothing held back once paused
         if not playing and self.last_update is not None and self.last_update.finished:
             self.message.emit("Race over: every racer arrived within tol or diverged")
 
@@ -275,10 +282,19 @@ class RaceTab(QWidget):
 
     @Slot(object)
     def on_update(self, update) -> None:
+        """Store at once (cheap); draw at most every REDRAW_MS, so the GUI never falls behind."""
         self.last_update = update
         self.plots.add(update)
-        self.board.show_update(update)
-        self.step_label.setText(f"step {update.step}")
+        if not self._redraw.isActive():
+            self._redraw.start()
+
+    @Slot()
+    def redraw(self) -> None:
+        if self.last_update is None:
+            return
+        self.plots.redraw()
+        self.board.show_update(self.last_update)
+        self.step_label.setText(f"step {self.last_update.step}")
 
     @Slot(str)
     def on_failed(self, text: str) -> None:
@@ -301,6 +317,7 @@ class RaceTab(QWidget):
         """Return once the worker has handled everything sent to it and its results are shown."""
         QMetaObject.invokeMethod(self.worker, "ping", Qt.ConnectionType.BlockingQueuedConnection)
         QCoreApplication.processEvents()
+        self.redraw()
 
     def shutdown(self) -> None:
         """Stop the worker and join its thread (call before the window closes)."""

@@ -17,7 +17,7 @@ from gdviz.training.race_session import RaceSession
 
 TICK_MS = 20
 #: at most this long per tick at full speed, so pause/reset are answered within a tick
-TICK_BUDGET_S = 0.012
+TICK_BUDGET_S = 0.006
 
 
 class RaceWorker(QObject):
