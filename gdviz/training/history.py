@@ -1,0 +1,179 @@
+"""A loss history whose memory and drawing cost do not grow with the length of the run.
+
+Two parts, both fed as losses arrive (amortised O(1) per value):
+
+- the **recent window**: the last ``recent`` losses exactly (float64 ring buffer);
+- the **envelope**: a pyramid of (min, max) pairs.  Level 0 summarises blocks of ``base``
+  steps; level *l* summarises blocks of ``base * 2**l`` steps.  Each level is built from the
+  level below when a block completes, so the whole pyramid costs about
+  ``2 * 2 * 4 / base`` bytes per step (float32 pairs, every level together): 0.25 B/step at
+  ``base = 64``; with the arrays' doubling slack at most 0.5 B/step, 50 MB after 10^8 steps.
+
+:meth:`LossHistory.curve` answers "what to draw for steps [x0, x1) on a plot at most
+``max_points`` wide": exact values where the range fits and is recent, else per block the min
+and the max (the picture peak downsampling gives: every spike kept), from the coarsest level
+that still gives enough blocks.  So a redraw costs O(max_points), never O(steps).
+
+Non-finite losses are kept as they are (NaN/inf): min/max skip NaN (``fmin``/``fmax``) so one
+NaN does not blank a block, and inf shows as inf.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["LossHistory"]
+
+
+class _Growable:
+    """A float array that doubles when full (amortised O(1) append)."""
+
+    def __init__(self, dtype=np.float32, width: int = 2):
+        self.a = np.empty((64, width), dtype)
+        self.n = 0
+
+    def append_rows(self, rows: np.ndarray) -> None:
+        need = self.n + len(rows)
+        if need > len(self.a):
+            grown = np.empty((max(need, 2 * len(self.a)), self.a.shape[1]), self.a.dtype)
+            grown[: self.n] = self.a[: self.n]
+            self.a = grown
+        self.a[self.n:need] = rows
+        self.n = need
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.a[: self.n]
+
+    @property
+    def nbytes(self) -> int:
+        return self.a.nbytes
+
+
+def _pair_blocks(lo: np.ndarray, hi: np.ndarray, size: int) -> np.ndarray:
+    """(min, max) of consecutive blocks of ``size`` rows (len divisible by size)."""
+    with np.errstate(invalid="ignore"):
+        return np.stack([np.fmin.reduce(lo.reshape(-1, size), axis=1),
+                         np.fmax.reduce(hi.reshape(-1, size), axis=1)], axis=1)
+
+
+class LossHistory:
+    """Every loss of a run, summarised; see the module docstring for the layout and bounds."""
+
+    def __init__(self, base: int = 64, recent: int = 1 << 18):
+        if base < 2 or base & (base - 1):
+            raise ValueError(f"base must be a power of two >= 2, not {base}")
+        self.base, self.recent = int(base), int(recent)
+        self.clear()
+
+    def clear(self) -> None:
+        self.count = 0
+        self._ring = np.empty(self.recent, np.float64)
+        self._pending = np.empty(self.base, np.float64)    # the level-0 block being filled
+        self._npending = 0
+        self._levels: list[_Growable] = [_Growable()]
+        self._carry: list[np.ndarray | None] = [None]      # a lone finished block awaiting its pair
+
+    # -- feeding ----------------------------------------------------------------------------------
+    def extend(self, losses) -> None:
+        v = np.asarray(losses, np.float64).ravel()
+        if v.size == 0:
+            return
+        # the ring keeps the last `recent` values exactly
+        if v.size >= self.recent:
+            tail = v[-self.recent:]
+            idx = (self.count + v.size - self.recent + np.arange(self.recent)) % self.recent
+            self._ring[idx] = tail
+        else:
+            idx = (self.count + np.arange(v.size)) % self.recent
+            self._ring[idx] = v
+        self.count += v.size
+        # level-0 blocks: fill the pending block, then whole blocks at once, then the remainder
+        i = 0
+        if self._npending:
+            take = min(self.base - self._npending, v.size)
+            self._pending[self._npending:self._npending + take] = v[:take]
+            self._npending += take
+            i = take
+            if self._npending == self.base:
+                self._push(_pair_blocks(self._pending, self._pending, self.base), 0)
+                self._npending = 0
+        whole = (v.size - i) // self.base * self.base
+        if whole:
+            chunk = v[i:i + whole]
+            self._push(_pair_blocks(chunk, chunk, self.base), 0)
+            i += whole
+        rest = v.size - i
+        if rest:
+            self._pending[:rest] = v[i:]
+            self._npending = rest
+
+    def _push(self, pairs: np.ndarray, level: int) -> None:
+        """Append finished blocks to ``level`` and build the levels above from them."""
+        pairs = pairs.astype(np.float32)
+        self._levels[level].append_rows(pairs)
+        carry = self._carry[level]
+        if carry is not None:
+            pairs = np.concatenate([carry, pairs])
+        even = len(pairs) // 2 * 2
+        self._carry[level] = pairs[even:] if even < len(pairs) else None
+        if even:
+            if level + 1 == len(self._levels):
+                self._levels.append(_Growable())
+                self._carry.append(None)
+            up = pairs[:even]
+            self._push(_pair_blocks(up[:, 0], up[:, 1], 2), level + 1)
+
+    # -- reading ----------------------------------------------------------------------------------
+    @property
+    def nbytes(self) -> int:
+        """Memory held (ring, pending block and every level)."""
+        return self._ring.nbytes + self._pending.nbytes + sum(lv.nbytes for lv in self._levels)
+
+    def exact(self, x0: int, x1: int) -> np.ndarray | None:
+        """Losses of steps ``[x0, x1)`` exactly, or ``None`` when not all are still kept."""
+        x0, x1 = max(0, int(x0)), min(self.count, int(x1))
+        if x1 <= x0:
+            return np.empty(0)
+        if x0 < self.count - self.recent:
+            return None
+        return self._ring[np.arange(x0, x1) % self.recent].copy()
+
+    def curve(self, x0: float = 0, x1: float | None = None, max_points: int = 2000):
+        """``(steps, losses)`` to draw for ``[x0, x1)``: at most ~``max_points`` points.
+
+        Exact values when the range holds ≤ ``max_points`` steps that are all still kept;
+        otherwise, per block, the min and the max at the block's first and middle step (peak
+        downsampling), from the finest level whose blocks in range number ≤ ``max_points / 2``;
+        the steps not yet in any block (the newest few) are added exactly.
+        """
+        n = self.count
+        x0 = max(0, int(np.floor(x0)))
+        x1 = n if x1 is None else min(n, int(np.ceil(x1)))
+        if x1 <= x0:
+            return np.empty(0), np.empty(0)
+        ex = self.exact(x0, x1) if x1 - x0 <= max_points else None
+        if ex is not None:
+            return np.arange(x0, x1, dtype=np.float64), ex
+        level, size = 0, self.base
+        while (x1 - x0) / size > max(1, max_points // 2) and level + 1 < len(self._levels):
+            level, size = level + 1, size * 2
+        xs, ys, at = [], [], x0
+        for lv in range(level, -1, -1):          # coarse blocks first, finer ones for the newest
+            size = self.base << lv
+            pairs = self._levels[lv].view
+            b0, b1 = -(-at // size) if lv < level else at // size, min(len(pairs), -(-x1 // size))
+            if b1 <= b0:
+                continue
+            start = np.arange(b0, b1, dtype=np.float64) * size
+            xs.append(np.stack([start, start + size / 2], axis=1).ravel())
+            ys.append(pairs[b0:b1].astype(np.float64).ravel())   # min at the start, max in the middle
+            at = b1 * size
+        if at < x1:                                  # fewer than `base` newest steps: exact
+            tail = self.exact(at, x1)
+            if tail is not None:
+                xs.append(np.arange(at, x1, dtype=np.float64))
+                ys.append(tail)
+        if not xs:
+            return np.empty(0), np.empty(0)
+        return np.concatenate(xs), np.concatenate(ys)

@@ -1,0 +1,82 @@
+"""The loss history: bounded memory, O(max_points) curves, every spike kept, exact where recent."""
+
+import numpy as np
+import pytest
+
+from gdviz.training.history import LossHistory
+
+
+def _fed(values, chunks):
+    h = LossHistory(base=32, recent=4096)
+    i = 0
+    for c in chunks:
+        h.extend(values[i:i + c])
+        i += c
+    h.extend(values[i:])
+    return h
+
+
+def test_recent_losses_are_exact_and_old_ones_are_not_claimed():
+    v = np.random.default_rng(0).random(10_000)
+    h = _fed(v, [1, 5, 100, 37])
+    np.testing.assert_array_equal(h.exact(9_000, 10_000), v[9_000:])
+    assert h.exact(0, 10) is None                      # outside the recent window
+    x, y = h.curve(9_500, 10_000, max_points=2000)
+    np.testing.assert_array_equal(x, np.arange(9_500, 10_000))
+    np.testing.assert_array_equal(y, v[9_500:])
+
+
+@pytest.mark.parametrize("chunks", [[10_000_000], [1] * 50 + [7] * 100 + [33] * 300, [31, 32, 33, 64, 65, 1000]])
+def test_envelope_is_the_block_min_and_max_however_it_was_fed(chunks):
+    v = np.random.default_rng(1).standard_normal(40_000)
+    h = _fed(v, chunks)
+    x, y = h.curve(0, 40_000, max_points=1000)
+    assert len(x) <= 1000 + 64
+    size = int(x[2] - x[0])                            # block size of the level chosen
+    blocks = v[: 40_000 // size * size].astype(np.float32).reshape(-1, size)
+    got = y[: 2 * len(blocks)].reshape(-1, 2)
+    np.testing.assert_array_equal(got[:, 0], blocks.min(axis=1))
+    np.testing.assert_array_equal(got[:, 1], blocks.max(axis=1))
+
+
+def test_every_spike_is_kept_at_any_zoom():
+    v = np.full(1_000_000, 0.5)
+    spikes = [12_345, 500_001, 999_999]
+    v[spikes] = [7.0, -3.0, 9.0]
+    h = LossHistory()
+    for i in range(0, len(v), 4096):
+        h.extend(v[i:i + 4096])
+    for x0, x1 in [(0, 1_000_000), (400_000, 600_000), (12_000, 13_000)]:
+        x, y = h.curve(x0, x1, max_points=2000)
+        assert len(x) <= 2100
+        inside = [s for s in spikes if x0 <= s < x1]
+        for s in inside:
+            assert v[s] in y, (x0, x1, s)
+
+
+def test_memory_is_bounded_by_the_envelope():
+    h = LossHistory(base=64, recent=1 << 16)
+    block = np.linspace(1, 2, 1 << 16)
+    for _ in range(160):                               # ~10^7 steps
+        h.extend(block)
+    per_step = (h.nbytes - (1 << 16) * 8) / h.count
+    assert per_step <= 0.5                             # 10^8 steps in <= 50 MB, slack included
+
+
+def test_non_finite_losses_are_shown_not_hidden():
+    v = np.ones(1000)
+    v[500] = np.nan
+    v[700] = np.inf
+    h = LossHistory(base=32, recent=64)
+    h.extend(v)
+    x, y = h.curve(0, 1000, max_points=100)
+    assert np.inf in y and not np.isnan(y).any()       # a NaN does not blank its block
+
+
+def test_clear_and_bad_base():
+    h = LossHistory()
+    h.extend([1.0, 2.0])
+    h.clear()
+    assert h.count == 0 and len(h.curve()[0]) == 0
+    with pytest.raises(ValueError):
+        LossHistory(base=30)
