@@ -68,6 +68,7 @@ class LossHistory:
 
     def clear(self) -> None:
         self.count = 0
+        self._exact_from = 0       # steps before this were overwritten in the ring by a replay
         self._ring = np.empty(self.recent, np.float64)
         self._pending = np.empty(self.base, np.float64)    # the level-0 block being filled
         self._npending = 0
@@ -124,6 +125,27 @@ class LossHistory:
             up = pairs[:even]
             self._push(_pair_blocks(up[:, 0], up[:, 1], 2), level + 1)
 
+    def truncate(self, n: int) -> int:
+        """Forget the losses of steps ``n`` and later (a replay or a jump back in time); returns
+        the count kept, which is ``n`` unless the block holding step ``n`` is no longer recent
+        (then the count drops to that block's start)."""
+        n = max(0, min(int(n), self.count))
+        if n == self.count:
+            return n
+        # the ring slots of steps [n - recent, count - recent) now hold steps >= n
+        self._exact_from = max(self._exact_from, self.count - self.recent)
+        cut = n // self.base * self.base
+        partial = self.exact(cut, n)
+        if partial is None:
+            n, partial = cut, np.empty(0)
+        for lv, level in enumerate(self._levels):
+            level.n = min(level.n, n // (self.base << lv))
+            self._carry[lv] = level.view[-1:].copy() if level.n % 2 else None
+        self._npending = len(partial)
+        self._pending[: len(partial)] = partial
+        self.count = n
+        return n
+
     # -- reading ----------------------------------------------------------------------------------
     @property
     def nbytes(self) -> int:
@@ -135,7 +157,7 @@ class LossHistory:
         x0, x1 = max(0, int(x0)), min(self.count, int(x1))
         if x1 <= x0:
             return np.empty(0)
-        if x0 < self.count - self.recent:
+        if x0 < max(self.count - self.recent, self._exact_from):
             return None
         return self._ring[np.arange(x0, x1) % self.recent].copy()
 

@@ -80,3 +80,34 @@ def test_clear_and_bad_base():
     assert h.count == 0 and len(h.curve()[0]) == 0
     with pytest.raises(ValueError):
         LossHistory(base=30)
+
+
+@pytest.mark.parametrize("cut", [0, 1, 63, 64, 1000, 4095, 9_999])
+def test_truncate_then_refeed_equals_feeding_the_new_history(cut):
+    rng = np.random.default_rng(2)
+    old, new = rng.random(10_000), rng.random(3_000)
+    h = LossHistory(base=64, recent=1 << 14)
+    h.extend(old)
+    assert h.truncate(cut) == cut
+    h.extend(new)
+    ref = LossHistory(base=64, recent=1 << 14)
+    ref.extend(np.concatenate([old[:cut], new]))
+    for x0, x1, mp in [(0, None, 500), (0, None, 20_000), (cut, cut + 100, 2000)]:
+        a, b = h.curve(x0, x1, mp), ref.curve(x0, x1, mp)
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+
+
+def test_truncate_far_back_drops_to_a_block_boundary():
+    h = LossHistory(base=64, recent=256)
+    h.extend(np.arange(10_000.0))
+    assert h.truncate(1000) == 960                       # step 1000's block is no longer exact
+
+
+def test_truncate_never_claims_overwritten_losses_as_exact():
+    v = np.arange(10_000.0)
+    h = LossHistory(base=64, recent=4096)
+    h.extend(v)
+    h.truncate(8_000)
+    assert h.exact(4_000, 4_100) is None                  # its ring slots hold steps 8096..8195
+    np.testing.assert_array_equal(h.exact(6_000, 8_000), v[6_000:8_000])
