@@ -111,7 +111,8 @@ class LossHistory:
 
     def _push(self, pairs: np.ndarray, level: int) -> None:
         """Append finished blocks to ``level`` and build the levels above from them."""
-        pairs = pairs.astype(np.float32)
+        with np.errstate(over="ignore"):      # beyond float32's range: inf, drawn as diverged
+            pairs = pairs.astype(np.float32)
         self._levels[level].append_rows(pairs)
         carry = self._carry[level]
         if carry is not None:

@@ -111,3 +111,10 @@ def test_truncate_never_claims_overwritten_losses_as_exact():
     h.truncate(8_000)
     assert h.exact(4_000, 4_100) is None                  # its ring slots hold steps 8096..8195
     np.testing.assert_array_equal(h.exact(6_000, 8_000), v[6_000:8_000])
+
+
+def test_losses_beyond_float32_show_as_infinite_in_the_envelope():
+    h = LossHistory(base=64, recent=64)
+    h.extend(np.r_[np.ones(100), 1e300, np.ones(100)])
+    x, y = h.curve(0, 201, max_points=10)
+    assert np.inf in y

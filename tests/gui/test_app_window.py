@@ -38,7 +38,7 @@ def play_until(qtbot, w, points: int):
 
 def test_title_tabs_and_tooltips(window):
     assert window.windowTitle() == TITLE and window.windowTitle().startswith("gdviz")
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Plane fit", "Playground"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Plane fit", "Playground", "Race"]
     from PySide6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QSlider
     missing = [
         w.objectName() or type(w).__name__ + ":" + getattr(w, "text", lambda: "")()

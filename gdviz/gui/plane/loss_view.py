@@ -1,12 +1,12 @@
-"""The loss curve: every step's loss, kept forever, readable at 10^6 steps.
+"""The loss curve: every step's loss, at a cost that does not grow with the run.
 
-One ``PlotDataItem`` is fed from a preallocated float64 buffer that doubles when full (amortised
-O(1) per value, never drops one).  pyqtgraph's peak downsampling plus clip-to-view keep a repaint
-cheap however long the run.  Losses are stored exactly as given.  NaN is drawn as a gap by
-pyqtgraph, and so (after its own log mapping) are zero and negative losses in log mode; only
-+-inf would break the axis range, so while the stored history holds an inf (a diverged run, until
-Reset replays over it) the curve is fed a copy with inf -> NaN.  Otherwise it is fed a view of
-the buffer: no second 10^6-value array.
+The losses live in a :class:`~gdviz.training.history.LossHistory`: the recent ones exactly, all
+of them as a min/max envelope (0.5 B/step at most).  The curve is fed only what the visible
+x-range needs at the plot's width: exact values when they fit, else per block the min and the
+max (every spike kept), so a redraw costs O(pixels) at step 10^3 or 10^8, and zooming in shows
+the exact values there.  NaN is drawn as a gap by pyqtgraph, and so (after its own log mapping)
+are zero and negative losses in log mode; +-inf would break the axis range, so it is drawn as a
+gap too (the readout still says "diverged").
 """
 
 from __future__ import annotations
@@ -19,26 +19,18 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that binding)
 
+from gdviz.training.history import LossHistory
+
 
 __all__ = ["LossView"]
 
 BACKGROUND = (24, 26, 32)
 CURVE_RGB = (90, 170, 255)
 MARKER_RGB = (255, 199, 64)
-INITIAL_CAPACITY = 4096
 
 
-def redraw_delay_ms(points: int) -> int:
-    """How long an append may wait before the curve is re-fed to pyqtgraph.
-
-    Why: handing pyqtgraph n points costs O(n) (finiteness checks, log mapping, peak
-    downsampling), ~25 ms at 10^6 on this machine.  Snapshots arrive every ~16-30 ms, so at that
-    size the curve alone would eat the GUI thread; coalescing appends keeps it to a few redraws a
-    second while short runs still update at once.  The stored data is never delayed.
-    """
-    if points < 50_000:
-        return 0
-    return 50 if points < 300_000 else 150
+#: points handed to pyqtgraph per pixel of plot width (min and max of each block)
+POINTS_PER_PIXEL = 2
 
 
 class LossView(QWidget):
@@ -50,11 +42,8 @@ class LossView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._cap = INITIAL_CAPACITY
-        self._n = 0
-        self._steps = np.empty(self._cap, dtype=np.float64)
-        self._loss = np.empty(self._cap, dtype=np.float64)
-        self._first_inf: int | None = None  # index of the first +-inf stored, if any
+        self._hist = LossHistory()
+        self._first = 0            # the step of the first stored loss
         self._log = False
         self._current: int | None = None
         self._pending = False
@@ -83,6 +72,8 @@ class LossView(QWidget):
         pi.addItem(self.marker, ignoreBounds=True)
         self.dot = pi.plot([], [], pen=None, symbol="o", symbolSize=7, symbolBrush=MARKER_RGB, symbolPen=None)
         pi.getViewBox().setDefaultPadding(0.04)
+        # a zoom or pan asks the history for that range at the plot's width (exact when it fits)
+        pi.getViewBox().sigXRangeChanged.connect(self._on_x_range)
 
         self.log_box = QCheckBox("log y")
         self.log_box.setToolTip("Logarithmic loss axis (zero, negative and non-finite losses are not drawn)")
@@ -108,33 +99,32 @@ class LossView(QWidget):
         losses : array-like, shape (k,), any real dtype (stored as float64; inf/nan kept)
         first_step : int
             Step of ``losses[0]``.  If it is not after the last stored step (the session was
-            reset and replays), stored values from ``first_step`` on are replaced, so the curve
-            always shows one history.
+            reset and replays, or jumped back), stored values from ``first_step`` on are
+            replaced, so the curve always shows one history.
         """
         vals = np.asarray(losses, dtype=np.float64).reshape(-1)
-        if self._n and first_step <= self._steps[self._n - 1]:
-            self._n = int(np.searchsorted(self._steps[: self._n], first_step, side="left"))
-            if self._first_inf is not None and self._first_inf >= self._n:
-                self._first_inf = None  # the replay overwrote the divergence
-        k = vals.size
-        if k == 0:
+        h = self._hist
+        if h.count and first_step < self._first + h.count:
+            if first_step <= self._first:
+                h.clear()
+            else:
+                h.truncate(first_step - self._first)
+        if h.count == 0:
+            self._first = int(first_step)
+        elif first_step > self._first + h.count:        # a gap: drawn as one
+            h.extend(np.full(first_step - self._first - h.count, np.nan))
+        if vals.size == 0:
+            self._update_readout()
+            self.flush()
             return
-        self._reserve(self._n + k)
-        sl = slice(self._n, self._n + k)
-        self._steps[sl] = np.arange(first_step, first_step + k, dtype=np.float64)
-        self._loss[sl] = vals
-        inf = np.isinf(vals)
-        if self._first_inf is None and inf.any():
-            self._first_inf = self._n + int(np.argmax(inf))
-        self._n += k
-        self._current = first_step + k - 1
+        h.extend(vals)
+        self._current = self._first + h.count - 1
         self._update_readout()
         self._schedule()
 
     def clear(self) -> None:
-        """Forget every value (capacity is kept)."""
-        self._n = 0
-        self._first_inf = None
+        """Forget every value."""
+        self._hist.clear()
         self._current = None
         self.flush()
 
@@ -158,12 +148,22 @@ class LossView(QWidget):
         self._schedule()
 
     def point_count(self) -> int:
-        """Number of stored (step, loss) values."""
-        return self._n
+        """Number of steps stored (exactly or in the envelope)."""
+        return self._hist.count
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
-        """Copies of the stored steps and losses, each shape (point_count,), float64."""
-        return self._steps[: self._n].copy(), self._loss[: self._n].copy()
+        """The stored steps and losses, float64: exact while the whole run is within the
+        history's exact window, else the full-resolution envelope (min/max per block)."""
+        n = self._hist.count
+        exact = self._hist.exact(0, n)
+        if exact is not None:
+            return self._first + np.arange(n, dtype=np.float64), exact
+        x, y = self._hist.curve(0, n, max_points=n)
+        return self._first + x, y
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the loss history (bounded: see gdviz/training/history.py)."""
+        return self._hist.nbytes
 
     def is_log_y(self) -> bool:
         return self._log
@@ -175,62 +175,64 @@ class LossView(QWidget):
         self._update_curve()
 
     # ---- internals ------------------------------------------------------------------------
-    def _reserve(self, need: int) -> None:
-        if need <= self._cap:
-            return
-        cap = self._cap
-        while cap < need:
-            cap *= 2
-        for name in ("_steps", "_loss"):
-            old = getattr(self, name)
-            new = np.empty(cap, dtype=np.float64)
-            new[: self._n] = old[: self._n]
-            setattr(self, name, new)
-        self._cap = cap
-
     def _schedule(self) -> None:
-        delay = redraw_delay_ms(self._n)
-        if delay == 0:
-            self.flush()
-        elif not self._pending:
-            self._pending = True
-            self._timer.start(delay)
+        # a redraw is O(pixels), so appends are drawn at once (Updates arrive <= 50/s)
+        self.flush()
+
+    def _visible_range(self) -> tuple[float, float]:
+        vb = self.plot.getPlotItem().getViewBox()
+        n = self._hist.count
+        if vb.autoRangeEnabled()[0]:
+            return 0, n
+        x0, x1 = vb.viewRange()[0]
+        return max(0.0, x0 - self._first), min(float(n), x1 - self._first + 1)
 
     def _update_curve(self) -> None:
-        n = self._n
-        # views, not copies: pyqtgraph keeps references, and we only ever write past n (or
-        # over a replayed tail, which is re-fed right after)
-        y = self._loss[:n]
-        if self._first_inf is not None:
-            y = np.where(np.isinf(y), np.nan, y)
-        self.curve.setData(self._steps[:n], y, connect="finite")
+        n = self._hist.count
+        if n == 0:
+            self.curve.setData([], [])
+            self._update_marker()
+            return
+        x0, x1 = self._visible_range()
+        width = max(200, int(self.plot.width()))
+        x, y = self._hist.curve(x0, x1, max_points=POINTS_PER_PIXEL * width)
+        y = np.where(np.isinf(y), np.nan, y)
+        self.curve.setData(self._first + x, y, connect="finite")
         self._update_marker()
+
+    def _on_x_range(self, *_):
+        vb = self.plot.getPlotItem().getViewBox()
+        if not self._pending and self._hist.count and not vb.autoRangeEnabled()[0]:
+            self._pending = True
+            self._timer.start(30)      # coalesce a drag into a few redraws
+
+    def _current_loss(self) -> float:
+        if self._current is None:
+            return math.nan
+        i = self._current - self._first
+        v = self._hist.exact(i, i + 1)
+        return float(v[0]) if v is not None and len(v) else math.nan
 
     def _update_marker(self) -> None:
         # moving the marker repaints the whole plot, so it shares the curve's coalescing
-        if self._current is None or self._n == 0:
+        n = self._hist.count
+        if self._current is None or n == 0:
             self.marker.setVisible(False)
         else:
             self.marker.setVisible(True)
             self.marker.setValue(self._current)
-        i = self._index_of_current()
-        if i >= 0 and np.isfinite(self._loss[i]) and (self._loss[i] > 0 or not self._log):
-            self.dot.setData([self._steps[i]], [self._loss[i]])
+        loss = self._current_loss()
+        if n and math.isfinite(loss) and (loss > 0 or not self._log):
+            self.dot.setData([self._current], [loss])
         else:
             self.dot.setData([], [])
         self._update_readout()
 
-    def _index_of_current(self) -> int:
-        """Index of the last stored step <= the current step, or -1."""
-        if self._current is None or self._n == 0:
-            return -1
-        return int(np.searchsorted(self._steps[: self._n], self._current, side="right")) - 1
-
     def _update_readout(self) -> None:
-        if self._current is None or self._n == 0:
+        n = self._hist.count
+        if self._current is None or n == 0:
             self.readout.setText("no steps yet")
             return
-        i = self._index_of_current()
-        loss = self._loss[i] if i >= 0 else math.nan
+        loss = self._current_loss()
         note = "" if math.isfinite(loss) else "  (diverged)"
-        self.readout.setText(f"step {self._current}   loss {loss:.6g}{note}   ({self._n} points)")
+        self.readout.setText(f"step {self._current}   loss {loss:.6g}{note}   ({n} points)")
