@@ -200,3 +200,60 @@ class LossHistory:
         if not xs:
             return np.empty(0), np.empty(0)
         return np.concatenate(xs), np.concatenate(ys)
+
+
+class PathHistory:
+    """A path through parameter space (one row per step) in bounded memory.
+
+    Keeps the last ``recent`` rows exactly (a ring), and a polyline of at most ``keep`` rows
+    for the whole path: every ``stride``-th row, the stride doubling (and every other kept row
+    dropped) when the polyline is full.  The newest row is always drawn, so the path reaches
+    the current point.  Memory: (recent + keep) rows, however long the run.
+    """
+
+    def __init__(self, width: int = 3, keep: int = 4096, recent: int = 4096):
+        if keep < 4 or keep % 2:
+            raise ValueError(f"keep must be an even number >= 4, not {keep}")
+        self.width, self.keep, self.recent = int(width), int(keep), int(recent)
+        self.count = 0
+        self.stride = 1
+        self._kept = np.empty((keep, width))
+        self._nkept = 0
+        self._ring = np.empty((recent, width))
+
+    def extend(self, rows) -> None:
+        rows = np.asarray(rows, np.float64).reshape(-1, self.width)
+        if len(rows) == 0:
+            return
+        idx = (self.count + np.arange(len(rows))) % self.recent
+        self._ring[idx[-self.recent:]] = rows[-self.recent:]
+        first = self.count
+        self.count += len(rows)
+        i = (-first) % self.stride                   # the first row whose step is a multiple
+        while i < len(rows):
+            if self._nkept == self.keep:             # full: halve the resolution
+                self._kept[: self.keep // 2] = self._kept[0:self.keep:2]
+                self._nkept = self.keep // 2
+                self.stride *= 2
+                i += (-(first + i)) % self.stride
+                continue
+            take = rows[i::self.stride][: self.keep - self._nkept]
+            self._kept[self._nkept:self._nkept + len(take)] = take
+            self._nkept += len(take)
+            i += len(take) * self.stride
+
+    def last(self, n: int) -> np.ndarray:
+        """The last ``min(n, count, recent)`` rows, exactly, oldest first."""
+        n = min(int(n), self.count, self.recent)
+        return self._ring[(self.count - n + np.arange(n)) % self.recent].copy()
+
+    def points(self) -> np.ndarray:
+        """The whole path to draw: the kept rows plus the newest row."""
+        pts = self._kept[: self._nkept]
+        if self.count and (self.count - 1) % self.stride:
+            pts = np.concatenate([pts, self.last(1)])
+        return pts.copy()
+
+    @property
+    def nbytes(self) -> int:
+        return self._kept.nbytes + self._ring.nbytes

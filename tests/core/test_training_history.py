@@ -118,3 +118,19 @@ def test_losses_beyond_float32_show_as_infinite_in_the_envelope():
     h.extend(np.r_[np.ones(100), 1e300, np.ones(100)])
     x, y = h.curve(0, 201, max_points=10)
     assert np.inf in y
+
+
+def test_path_history_keeps_every_stride_th_row_and_the_newest():
+    from gdviz.training.history import PathHistory
+
+    rows = np.stack([np.arange(100_003.0)] * 3, axis=1)
+    p = PathHistory(keep=64, recent=16)
+    for c in (1, 5, 700, 33, 99_264):
+        p.extend(rows[p.count:p.count + c])
+    assert p.count == 100_003
+    pts = p.points()
+    assert len(pts) <= 65 and pts[0, 0] == 0 and pts[-1, 0] == 100_002
+    steps = pts[:-1, 0]
+    assert np.all(steps % p.stride == 0) and np.all(np.diff(steps) == p.stride)
+    np.testing.assert_array_equal(p.last(16)[:, 0], np.arange(99_987, 100_003))
+    assert p.nbytes == (64 + 16) * 3 * 8

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 import pyqtgraph as pg
 
+from gdviz.training.history import LossHistory, PathHistory
 from gdviz.training.race_session import RACER_COLOURS, ewa, gradient_along
 
 BACKGROUND = (24, 26, 32)
@@ -30,28 +31,9 @@ def _plot(title: str, bottom: str, left: str) -> pg.PlotWidget:
     return w
 
 
-class Series:
-    """A growable float64 column (amortised O(1) append)."""
-
-    def __init__(self, width: int = 1):
-        self.a = np.empty((1024, width))
-        self.n = 0
-
-    def extend(self, rows: np.ndarray) -> None:
-        rows = np.asarray(rows, np.float64).reshape(len(rows), self.a.shape[1])
-        need = self.n + len(rows)
-        if need > len(self.a):
-            self.a = np.resize(self.a, (max(need, 2 * len(self.a)), self.a.shape[1]))
-        self.a[self.n:need] = rows
-        self.n = need
-
-    @property
-    def view(self) -> np.ndarray:
-        return self.a[: self.n]
-
-
 class RacePlots:
-    """Owns the three plot widgets and each racer's history (losses and path)."""
+    """Owns the three plot widgets and each racer's history: losses in a LossHistory and the
+    path in a PathHistory, so memory and redraw cost stay bounded however long the race runs."""
 
     def __init__(self):
         self.loss = _plot("loss per step (log)", "step", "loss")
@@ -62,8 +44,8 @@ class RacePlots:
         self.heat = pg.ImageItem()
         self.path.getPlotItem().addItem(self.heat)
         self.heat.setZValue(-10)
-        self.losses: list[Series] = []
-        self.paths: list[Series] = []
+        self.losses: list[LossHistory] = []
+        self.paths: list[PathHistory] = []
         self.names: tuple[str, ...] = ()
         self.data = None
         self._curves: list[pg.PlotDataItem] = []
@@ -83,8 +65,8 @@ class RacePlots:
             pi.legend.clear()
         for m in self._marks:
             self.path.getPlotItem().removeItem(m)
-        self.losses = [Series() for _ in names]
-        self.paths = [Series(3) for _ in names]
+        self.losses = [LossHistory() for _ in names]
+        self.paths = [PathHistory() for _ in names]
         for p in self.paths:
             p.extend(np.asarray(start)[None, :])
         self._curves, self._lines, self._heads = [], [], []
@@ -138,11 +120,15 @@ class RacePlots:
                 self.paths[i].extend(f.path)
 
     def redraw(self) -> None:
+        vb = self.loss.getPlotItem().getViewBox()
+        width = 2 * max(200, int(self.loss.width()))
         for i in range(len(self.names)):
-            y = self.losses[i].view[:, 0]
+            h = self.losses[i]
+            x0, x1 = (0, h.count) if vb.autoRangeEnabled()[0] else vb.viewRange()[0]
+            x, y = h.curve(max(0, x0), x1 + 1, max_points=width)
             y = np.where(np.isfinite(y), np.maximum(y, TINY), np.nan)
-            self._curves[i].setData(np.arange(len(y)), y, connect="finite")
-            p = self.paths[i].view
+            self._curves[i].setData(x, y, connect="finite")
+            p = self.paths[i].points()
             self._lines[i].setData(p[:, 0], p[:, 1])
             last = p[np.isfinite(p).all(axis=1)][-1:]
             self._heads[i].setData(last[:, 0], last[:, 1])
@@ -162,14 +148,15 @@ class RacePlots:
         raw, v, bc = self._ewa_items()
         p = np.empty((0, 3))
         if self.names and self.ewa_racer < len(self.paths):
-            p = self.paths[self.ewa_racer].view[:-1]        # the states the gradients were taken at
-            p = p[np.isfinite(p).all(axis=1)][-2000:]
+            path = self.paths[self.ewa_racer]
+            p = path.last(2001)[:-1]                        # the states the gradients were taken at
+            p = p[np.isfinite(p).all(axis=1)]
         if len(p) == 0:
             for item in (raw, v, bc):
                 item.setData([], [])
             return
         g = gradient_along(p, self.data)[:, self.ewa_component]
-        t = np.arange(len(g)) + (self.paths[self.ewa_racer].n - 1 - len(g)) + 1
+        t = np.arange(len(g)) + (self.paths[self.ewa_racer].count - 1 - len(g)) + 1
         colour = RACER_COLOURS[self.ewa_racer]
         raw.setData(t, g)
         v.setData(t, ewa(g, self.ewa_beta), pen=pg.mkPen(colour, width=2))
