@@ -25,6 +25,8 @@ def main() -> int:
     p.add_argument("--steps", type=int, default=300, help="steps to play before the shot")
     p.add_argument("--scene", choices=("plane", "playground", "race"), default="plane")
     p.add_argument("--preset", default="Five optimizers", help="race scene: the preset raced")
+    p.add_argument("--race-view", choices=("paths", "planes"), default="paths",
+                   help="race scene: the bottom-right view shown")
     p.add_argument("--mode", choices=("optimizer", "manual"), default="manual",
                    help="manual shows the gradient nodes tf.gradients added (default)")
     p.add_argument("--size", default="1500x920", help="window size WxH")
@@ -87,13 +89,17 @@ def main() -> int:
         race.preset.setCurrentText(args.preset)
         race.on_preset(race.preset.currentIndex())
         race.pace.setCurrentIndex(3)
+        race.space.setCurrentIndex(0 if args.race_view == "paths" else 1)
 
         class RaceShooter(QObject):
+            done = False
+
             @Slot(object)
             def on_update(self, u):
                 if u.step == 0 and not race.playing:
                     race.toggle_play()
-                elif u.step >= args.steps and race.playing:
+                elif u.step >= args.steps and race.playing and not self.done:
+                    self.done = True
                     race.toggle_play()
                     QTimer.singleShot(600, shooter.shoot)
 

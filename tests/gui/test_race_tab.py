@@ -106,3 +106,16 @@ def test_worker_pace_arithmetic():
     assert [w.steps_for_tick(0.05) for _ in range(4)] == [0, 1, 0, 1]
     w.set_rate(0.0)
     assert w.steps_for_tick(0.02) >= 1
+
+
+def test_planes_in_3d_follow_the_selected_racer(qtbot, tab):
+    _run_to(qtbot, tab, 4)
+    tab.space.setCurrentWidget(tab.planes)
+    tab.board.selectRow(2)
+    qtbot.waitUntil(lambda: tab.selected_racer() == 2)
+    tab.redraw()
+    theta = tab.last_update.racers[2].path[-1]
+    x1, x2 = tab.planes.grid_axes()
+    expected = theta[0] * x1[:, None] + theta[1] * x2[None, :] + theta[2]
+    np.testing.assert_allclose(tab.planes.surface_heights(), expected, rtol=1e-9, atol=1e-12)
+    assert len(tab.planes._others) == len(tab.specs) - 1

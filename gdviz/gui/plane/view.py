@@ -58,6 +58,17 @@ def plane_heights(W: np.ndarray, b: np.ndarray, x1: np.ndarray, x2: np.ndarray) 
                 + w[1] * np.asarray(x2, np.float64)[None, :] + b0)
 
 
+def plane_wire(W: np.ndarray, b: np.ndarray, data: PlaneData, n: int = 11) -> np.ndarray:
+    """Wireframe segments of the plane ``y = W.x + b`` over the data's x range, (4n(n-1), 3)."""
+    a1, a2 = _grid_axes(data, n)
+    z = plane_heights(W, b, a1, a2)
+    X1, X2 = np.meshgrid(a1, a2, indexing="ij")
+    P = np.stack([X1, X2, z], axis=-1)
+    along1 = np.stack([P[:-1, :], P[1:, :]], axis=2).reshape(-1, 3)
+    along2 = np.stack([P[:, :-1], P[:, 1:]], axis=2).reshape(-1, 3)
+    return np.concatenate([along1, along2]).astype(np.float32)
+
+
 def _grid_axes(data: PlaneData | None, n: int = GRID) -> tuple[np.ndarray, np.ndarray]:
     """The x1 and x2 samples spanning the data (the unit square when there is no data)."""
     if data is None or data.points == 0:
@@ -134,6 +145,7 @@ class _PlaneViewBase(QWidget):
         self._show_true = True
         self._show_resid = True
         self._has_fit = False  # no fit is drawn until the first snapshot says where it is
+        self._others: list = []
         self.toggles = _Toggles(self)
 
     def surface_heights(self) -> np.ndarray:
@@ -153,10 +165,24 @@ class _PlaneViewBase(QWidget):
 
     def set_snapshot(self, snap: Snapshot) -> None:
         """Move the fitted plane and residuals to the snapshot's W and b (updates only)."""
-        self._W = np.asarray(snap.W, dtype=np.float64).reshape(1, 2)
-        self._b = np.asarray(snap.b, dtype=np.float64).reshape(-1)[:1]
+        self.set_fit(snap.W, snap.b)
+
+    def set_fit(self, W, b) -> None:
+        """Move the fitted plane and residuals to ``W`` (2 values) and ``b``."""
+        self._W = np.asarray(W, dtype=np.float64).reshape(1, 2)
+        self._b = np.asarray(b, dtype=np.float64).reshape(-1)[:1]
         self._has_fit = True
         self._refresh()
+
+    def set_other_planes(self, planes) -> None:
+        """Faint wireframes of other fits (the race's other racers): ``[(W, b, rgba), ...]``,
+        rgba floats in [0, 1].  The 2D fallback does not draw them."""
+        self._others = [(np.asarray(W, np.float64).reshape(1, 2), np.asarray(b, np.float64).reshape(-1)[:1],
+                         tuple(rgba)) for W, b, rgba in planes]
+        self._draw_others()
+
+    def _draw_others(self) -> None:
+        """Subclasses that can draw other planes override this."""
 
     def set_show_true_plane(self, on: bool) -> None:
         self._show_true = bool(on)
@@ -251,6 +277,7 @@ class PlaneView(_PlaneViewBase):
         self.view.setBackgroundColor(BACKGROUND)
         self.view.setCameraPosition(**self.view.home)
         self.view.setMinimumSize(240, 200)
+        self._other_items: list = []
         self._build_items()
         self._draw()
 
@@ -339,13 +366,29 @@ class PlaneView(_PlaneViewBase):
 
     def _true_plane_lines(self, data: PlaneData, n: int = 11) -> np.ndarray:
         """Wireframe segments of the true plane over the data range, shape (4n(n-1), 3)."""
-        a1, a2 = _grid_axes(data, n)
-        z = plane_heights(np.array([data.true_W]), np.array([data.true_b]), a1, a2)
-        X1, X2 = np.meshgrid(a1, a2, indexing="ij")
-        P = np.stack([X1, X2, z], axis=-1)
-        along1 = np.stack([P[:-1, :], P[1:, :]], axis=2).reshape(-1, 3)
-        along2 = np.stack([P[:, :-1], P[:, 1:]], axis=2).reshape(-1, 3)
-        return np.concatenate([along1, along2]).astype(np.float32)
+        return plane_wire(np.array([data.true_W]), np.array([data.true_b]), data, n)
+
+    def _draw_others(self) -> None:
+        while len(self._other_items) < len(self._others):
+            item = gl.GLLinePlotItem(pos=np.zeros((0, 3)), mode="lines", width=1, antialias=True,
+                                     glOptions="translucent")
+            item.setDepthValue(1)
+            self.view.addItem(item)
+            self._other_items.append(item)
+        for i, item in enumerate(self._other_items):
+            if i < len(self._others) and self._data is not None:
+                W, b, rgba = self._others[i]
+                ok = bool(np.isfinite(W).all() and np.isfinite(b).all())
+                if ok:
+                    item.setData(pos=self._draw_z_pos(plane_wire(W, b, self._data, 7)), color=rgba)
+                item.setVisible(ok)
+            else:
+                item.setVisible(False)
+
+    def _draw_z_pos(self, seg: np.ndarray) -> np.ndarray:
+        seg = seg.copy()
+        seg[:, 2] = self._draw_z(seg[:, 2])
+        return seg
 
 
 class _CountingPlot(pg.PlotWidget):

@@ -8,15 +8,16 @@ from dataclasses import replace
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QMetaObject, QThread, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
-                               QVBoxLayout, QWidget)
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from gdviz.gui.race.board import RaceBoard
 from gdviz.gui.race.plots import RacePlots
 from gdviz.gui.race.rule_dialog import RuleDialog
 from gdviz.gui.race.worker import RaceWorker
 from gdviz.training.race import MAX_RACERS, RACER_NAMES
-from gdviz.training.race_session import PRESETS, RacerSpec
+from gdviz.training.race_session import PRESETS, RACER_COLOURS, RacerSpec
 
 #: steps per second offered by the pace box; 0 = as fast as the machine goes
 PACES = (("2 steps/s", 2.0), ("10 steps/s", 10.0), ("50 steps/s", 50.0), ("500 steps/s", 500.0), ("max", 0.0))
@@ -175,9 +176,19 @@ class RaceTab(QWidget):
         left.addWidget(racers)
         left.addWidget(smoothing)
         left.setSizes([300, 500])
+        from gdviz.gui.plane.view import make_plane_view
+
+        self.planes = make_plane_view()
+        self.planes.setToolTip("each racer's fitted plane: the racer selected in the table solid, "
+                               "the others as faint wireframes in their colours")
+        self.space = QTabWidget()
+        self.space.addTab(self.plots.path, "Paths in (W1, W2)")
+        self.space.addTab(self.planes, "Planes in 3D")
+        self.space.currentChanged.connect(self.redraw)
+        self.board.itemSelectionChanged.connect(self.redraw)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.plots.loss)
-        right.addWidget(self.plots.path)
+        right.addWidget(self.space)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
@@ -275,6 +286,7 @@ class RaceTab(QWidget):
         names, start, theta_star, min_loss, data, specs = facts
         self.board.show_specs(specs, names)
         self.plots.start(names, start, theta_star, min_loss, data, float(self.tol.currentData()))
+        self.planes.set_data(data)
         with_m = [i for i, s in enumerate(specs) if s.uses_momentum or s.kind == "rule"]
         self.ewa_racer.blockSignals(True)
         self.ewa_racer.clear()
@@ -296,6 +308,8 @@ class RaceTab(QWidget):
         if self.last_update is None:
             return
         self.plots.redraw()
+        if self.space.currentWidget() is self.planes:
+            self._draw_planes()
         self.board.show_update(self.last_update)
         self.step_label.setText(f"step {self.last_update.step}")
 
@@ -310,6 +324,22 @@ class RaceTab(QWidget):
         self.plots.ewa_component = self.ewa_component.currentIndex()
         self.plots.ewa_beta = float(self.beta.value())
         self.plots.redraw_ewa()
+
+    def selected_racer(self) -> int:
+        row = self.board.currentRow()
+        return row if 0 <= row < len(self.plots.paths) else 0
+
+    def _draw_planes(self) -> None:
+        """The selected racer's plane solid, the others faint, each at its current W, b."""
+        current = [p.last(1)[0] for p in self.plots.paths]
+        sel = self.selected_racer()
+        self.planes.set_fit(current[sel][:2], current[sel][2:])
+        others = []
+        for i, theta in enumerate(current):
+            if i != sel:
+                c = QColor(RACER_COLOURS[i])
+                others.append((theta[:2], theta[2:], (c.redF(), c.greenF(), c.blueF(), 0.55)))
+        self.planes.set_other_planes(others)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
