@@ -16,6 +16,7 @@ from typing import Sequence
 
 # Only the Qt-free core is imported here: the GUI is imported lazily in _run_gui so that
 # ``gdviz --headless`` works (and stays fast) without PySide6.
+from gdviz.analyze_cli import add_analyze_arguments, run_analyze
 from gdviz.race_cli import add_race_arguments, run_race_cli, typed_options
 from gdviz.training.types import MODES, OPTIMIZERS
 
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scene", choices=("plane", "playground"), default="plane",
                    help="GUI only: the tab shown first (default: %(default)s)")
     add_race_arguments(p)
+    add_analyze_arguments(p)
     return p
 
 
@@ -171,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``gdviz`` and ``python -m gdviz``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a usage message on bad arguments
+    if args.analyze:
+        if not args.headless:
+            parser.error("--analyze runs headless: add --headless")
+        return run_analyze(args, sys.stdout)
     if args.race or args.rule:
         if not args.headless:
             parser.error("--race and --rule run headless: add --headless")

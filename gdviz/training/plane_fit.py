@@ -124,6 +124,35 @@ class PlaneFit:
                 self.step_count += 1
         return losses
 
+    def steps_traced(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Like :meth:`steps`, and also the path: ``(losses, thetas)`` where ``thetas[i]`` is
+        (W1, W2, b) of the state ``losses[i]`` is the loss of (the state after ``step_count + i``
+        updates, counted before this call), float64 copies of the float32 values.
+
+        W and b are fetched in the same run as the update (the engine reads variables before
+        it assigns them, like the loss), so tracing costs two small fetches per step.
+        """
+        n = int(n)
+        if n <= 0 or self.diverged_at is not None:
+            return np.empty(0, np.float64), np.empty((0, 3), np.float64)
+        losses = np.empty(n, np.float64)
+        thetas = np.empty((n, 3), np.float64)
+        m = self._model
+        run, fetches, isfinite = m.sess.run, (*m.step_fetches, m.W, m.b), math.isfinite
+        self._snap = None
+        with np.errstate(all="ignore"):
+            for i in range(n):
+                *_, loss, W, b = run(fetches)
+                loss = float(loss)
+                losses[i] = loss
+                thetas[i, :2] = np.ravel(W)
+                thetas[i, 2] = np.ravel(b)[0]
+                self.step_count += 1
+                if not isfinite(loss):
+                    self.diverged_at = self.step_count - 1
+                    return losses[: i + 1], thetas[: i + 1]
+        return losses, thetas
+
     def weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Current ``(W, b)``: float32 arrays of shapes (1, 2) and (1,), private copies."""
         return self._model.weights()

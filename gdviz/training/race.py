@@ -96,11 +96,10 @@ def least_squares(data: PlaneData) -> tuple[np.ndarray, float]:
 
     ``lstsq``, never an explicit inverse.  The x used is the float32 x the engine trains on.
     """
-    x = np.asarray(data.x, np.float64)
-    X = np.column_stack([x.T, np.ones(x.shape[1])])
-    y = np.asarray(data.y, np.float64)
-    theta, *_ = np.linalg.lstsq(X, y, rcond=None)
-    return theta, float(np.mean((X @ theta - y) ** 2))
+    from gdviz.training.landscape import analyze
+
+    land = analyze(data)
+    return land.theta_star, land.min_loss
 
 
 @dataclass(frozen=True)

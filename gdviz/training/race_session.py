@@ -169,9 +169,10 @@ def _unique(names: list[str]) -> list[str]:
 def gradient_along(path: np.ndarray, data: PlaneData) -> np.ndarray:
     """The loss gradient d L / d (W1, W2, b) at each row of ``path``, in float64 from the data:
     ``(2/N) Xᵀ(Xθ − y)`` (the mean-squared-error loss gdviz trains)."""
-    x = np.asarray(data.x, np.float64)
-    X = np.column_stack([x.T, np.ones(x.shape[1])])
-    r = np.asarray(path, np.float64) @ X.T - np.asarray(data.y, np.float64)
+    from gdviz.training.landscape import design
+
+    X, y = design(data)
+    r = np.asarray(path, np.float64) @ X.T - y
     return (2.0 / X.shape[0]) * r @ X
 
 

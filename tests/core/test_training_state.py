@@ -69,3 +69,21 @@ def test_bad_state_changes_nothing():
             fit.restore(bad)
         assert fit.step_count == 10
         np.testing.assert_array_equal(fit.weights()[0], good.variables["W"])
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("mode", MODES)
+def test_steps_traced_is_steps_plus_the_exact_path(optimizer, mode):
+    from gdviz.training import make_plane_data
+
+    cfg = TrainConfig(optimizer=optimizer, mode=mode, lr=0.05)
+    a, b = PlaneFit(make_plane_data(), cfg), PlaneFit(make_plane_data(), cfg)
+    b.steps(3)
+    a.steps(3)
+    losses, thetas = a.steps_traced(25)
+    for i in range(25):
+        W, bb = b.weights()
+        np.testing.assert_array_equal(thetas[i], np.r_[np.ravel(W), np.ravel(bb)])
+        np.testing.assert_array_equal(losses[i], b.steps(1)[0])
+    np.testing.assert_array_equal(a.weights()[0], b.weights()[0])
+    assert a.step_count == b.step_count == 28

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 import pyqtgraph as pg
 
 from gdviz.training.history import LossHistory, PathHistory
+from gdviz.training.landscape import analyze
 from gdviz.training.race_session import RACER_COLOURS, ewa, gradient_along
 
 BACKGROUND = (24, 26, 32)
@@ -101,10 +102,8 @@ class RacePlots:
         w1 = np.linspace(ts[0] - r, ts[0] + r, n)
         w2 = np.linspace(ts[1] - r, ts[1] + r, n)
         g1, g2 = np.meshgrid(w1, w2, indexing="ij")
-        grid = np.stack([g1.ravel(), g2.ravel(), np.full(g1.size, ts[2])], axis=1)
-        x = np.asarray(self.data.x, np.float64)
-        X = np.column_stack([x.T, np.ones(x.shape[1])])
-        loss = np.mean((grid @ X.T - np.asarray(self.data.y, np.float64)) ** 2, axis=1).reshape(n, n)
+        grid = np.stack([g1, g2, np.full(g1.shape, ts[2])], axis=-1)
+        loss = analyze(self.data).loss(grid)
         self.heat.setImage(np.log10(loss + 1e-12), autoLevels=True)
         self.heat.setColorMap(pg.colormap.get("viridis"))
         self.heat.setOpacity(0.55)

@@ -1,0 +1,59 @@
+"""``gdviz --headless --analyze [--json]``: the exact facts of the parameter space.
+
+The JSON contract (used by scripts; keep it exactly)::
+
+    {"optimum": {"W": [w1, w2], "b": b}, "min_loss": L*, "hessian_eigenvalues": [l1, l2, l3],
+     "condition_number": k, "lr_limit": {"gd": ..., "momentum": ..., "nesterov": ...},
+     "lr_optimal": {"gd": ...}, "momentum_optimal": {"lr": ..., "momentum": ...}, ...}
+
+``lr_limit.momentum`` and ``lr_limit.nesterov`` are for the ``--momentum`` given; the data comes
+from ``--points``, ``--noise`` and ``--seed`` as for a single run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+EXIT_OK = 0
+
+
+def add_analyze_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--analyze", action="store_true",
+                   help="with --headless: print the loss landscape's exact facts (optimum, Hessian "
+                        "eigenvalues, condition number, learning-rate limits); --json for one JSON object")
+
+
+def _g(v: float) -> str:
+    return f"{v:.6g}" if math.isfinite(v) else str(v)
+
+
+def run_analyze(args: argparse.Namespace, out) -> int:
+    from gdviz.training import make_plane_data
+    from gdviz.training.landscape import band, facts
+
+    data = make_plane_data(args.points, args.noise, args.seed)
+    f = facts(data, momentum=args.momentum)
+    lam = f["hessian_eigenvalues"]
+    if getattr(args, "json", False):
+        print(json.dumps(f), file=out)
+        return EXIT_OK
+    m = f["momentum"]
+    lim = f["lr_limit"]
+    w = f["optimum"]["W"]
+    here = band(args.optimizer, args.lr, m, lam) if args.optimizer in lim else "no linear limit"
+    lines = [
+        f"data: {args.points} points, noise {args.noise:g}, seed {args.seed}",
+        f"least squares: W = [{_g(w[0])}, {_g(w[1])}], b = {_g(f['optimum']['b'])}, "
+        f"min loss L* = {_g(f['min_loss'])}",
+        f"Hessian eigenvalues: {', '.join(_g(v) for v in lam)}   condition number: {_g(f['condition_number'])}",
+        f"stable lr below: gd {_g(lim['gd'])}, momentum {_g(lim['momentum'])}, "
+        f"nesterov {_g(lim['nesterov'])} (momentum {m:g})",
+        f"fastest: gd lr {_g(f['lr_optimal']['gd'])}; momentum lr {_g(f['momentum_optimal']['lr'])} "
+        f"with momentum {_g(f['momentum_optimal']['momentum'])}",
+        "rmsprop, adam: no linear stability limit (they rescale the gradient as they go)",
+        f"{args.optimizer} at lr {args.lr:g}: {here}",
+    ]
+    print("\n".join(lines), file=out)
+    return EXIT_OK
