@@ -9,4 +9,5 @@ bash scripts/setup.sh test
 py="${GDVIZ_VENV:-$PWD/.venv}/bin/python"
 unset QT_QPA_PLATFORM            # never let an inherited "offscreen" hide the real X server
 export GDVIZ_STRICT=1
+"$py" -m ruff check gdviz tests benchmarks scripts   # the lint config is in pyproject.toml
 exec "$py" -m pytest -p no:cacheprovider "$@"

@@ -37,7 +37,8 @@ def constant(value: Any, dtype: Any = None, shape: Sequence[int] | None = None, 
     arr = constant_value_dtype(value, dtype)
     if dtype is not None and np.asarray(value).dtype.kind == "f" and arr.dtype.kind in "iu":
         if not np.array_equal(np.asarray(value), arr):
-            raise TypeError(f"cannot convert {value!r} to an integer tensor of dtype {arr.dtype.name} without losing data")
+            raise TypeError(f"cannot convert {value!r} to an integer tensor of dtype {arr.dtype.name} "
+                            "without losing data")
     if shape is not None:
         arr = np.broadcast_to(arr, tuple(shape)).copy() if arr.size == 1 else arr.reshape(tuple(shape))
     arr = np.array(arr)  # own a copy: later changes to the caller's array do not leak in

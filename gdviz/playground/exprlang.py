@@ -24,8 +24,8 @@ import numpy as np
 from gdviz.playground.syntax import (Assign, BinOp, Call, ExprError, Literal, Name, Neg, Node, Program,
                                     Token, tokenize)
 
-__all__ = ["ExprError", "Token", "tokenize", "parse", "parse_statements", "build", "Program", "Assign", "BinOp", "Call", "Literal",
-           "Name", "Neg", "Node", "FUNCTIONS"]
+__all__ = ["ExprError", "Token", "tokenize", "parse", "parse_statements", "build", "Program", "Assign", "BinOp",
+           "Call", "Literal", "Name", "Neg", "Node", "FUNCTIONS"]
 
 #: Callable functions and their positional argument count.
 FUNCTIONS: dict[str, int] = {
@@ -254,7 +254,7 @@ def _check_rect(items: list, start: Token):
     if kinds == {True}:
         rows = [_check_rect(v, t) for v, t in items]
         shapes = [_shape(r) for r in rows]
-        for (v, t), s in zip(items, shapes):
+        for (_v, t), s in zip(items, shapes):
             if s != shapes[0]:
                 raise ExprError(f"ragged array: this row has shape {s}, the first has {shapes[0]}", t.line, t.col)
         return rows

@@ -74,7 +74,8 @@ def test_checker_catches_a_wrong_rule(monkeypatch):
 # exp and square act on tanh(t) so that no chain of up to 6 ops overflows (hypothesis would find it);
 # relu's kink is moved off 0, which x - x hits exactly
 UNARY = [tf.negative, lambda t: tf.square(tf.tanh(t)), tf.sigmoid, tf.tanh, lambda t: tf.exp(tf.tanh(t)),
-         lambda t: t * 0.5, lambda t: 1.5 - t, lambda t: tf.log(tf.square(t) + 1.0), lambda t: tf.relu(t + 0.3141) + 0.1 * t]
+         lambda t: t * 0.5, lambda t: 1.5 - t, lambda t: tf.log(tf.square(t) + 1.0),
+         lambda t: tf.relu(t + 0.3141) + 0.1 * t]
 CHAIN_SHAPES = [(3,), (2, 3), (1, 3), (2, 1), ()]
 
 

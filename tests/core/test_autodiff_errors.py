@@ -83,7 +83,8 @@ def test_stop_gradients_must_be_tensors():
 def test_feed_wrong_shape_and_missing_feed():
     x = tf.placeholder(tf.float32, [2], name="x")
     sess = tf.Session()
-    with pytest.raises(ValueError, match=r"Cannot feed value of shape \(3,\) for Tensor 'x:0', which has shape '\(2,\)'"):
+    msg = r"Cannot feed value of shape \(3,\) for Tensor 'x:0', which has shape '\(2,\)'"
+    with pytest.raises(ValueError, match=msg):
         sess.run(x * 2., {x: [1., 2., 3.]})
     with pytest.raises(errors.InvalidArgumentError, match="You must feed a value for placeholder tensor 'x'"):
         sess.run(x * 2.)

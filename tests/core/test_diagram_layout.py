@@ -85,7 +85,8 @@ def test_deterministic_and_stable():
     code = ("from tests.core.test_diagram_layout import plane_spec; from gdviz.diagram.layout import layered_layout;"
             "print(sorted(layered_layout(plane_spec()).items()))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONHASHSEED": "123", "PATH": ""}, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
+                         env={"PYTHONHASHSEED": "123", "PATH": ""},
+                         cwd=str(__import__("pathlib").Path(__file__).parents[2]))
     assert out.stdout.strip() == str(sorted(first.items()))
 
 

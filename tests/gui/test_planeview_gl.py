@@ -191,8 +191,10 @@ def test_mouse_orbits_and_zooms(view, qtbot):
     left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     p0, p1 = QPointF(200, 200), QPointF(260, 215)
     QApplication.sendEvent(gv, QMouseEvent(QMouseEvent.Type.MouseButtonPress, p0, gv.mapToGlobal(p0), left, left, none))
-    QApplication.sendEvent(gv, QMouseEvent(QMouseEvent.Type.MouseMove, p1, gv.mapToGlobal(p1), Qt.MouseButton.NoButton, left, none))
-    QApplication.sendEvent(gv, QMouseEvent(QMouseEvent.Type.MouseButtonRelease, p1, gv.mapToGlobal(p1), left, Qt.MouseButton.NoButton, none))
+    no_button = Qt.MouseButton.NoButton
+    QApplication.sendEvent(gv, QMouseEvent(QMouseEvent.Type.MouseMove, p1, gv.mapToGlobal(p1), no_button, left, none))
+    QApplication.sendEvent(gv, QMouseEvent(QMouseEvent.Type.MouseButtonRelease, p1, gv.mapToGlobal(p1), left,
+                                           no_button, none))
     assert gv.opts["azimuth"] != pytest.approx(az)  # drag orbits
     wheel = QWheelEvent(p1, gv.mapToGlobal(p1), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton, none,
                         Qt.ScrollPhase.NoScrollPhase, False)

@@ -234,7 +234,7 @@ class GraphView(QGraphicsView):
         self._stopped = self._stop_request & set(self._nodes)
         for name, item in self._nodes.items():
             item.set_marks(stopped=name in self._stopped)
-        for (src, dst), edge in self._edges.items():
+        for (_src, dst), edge in self._edges.items():
             op_stop = self._nodes[dst].spec.op_type == "StopGradient"
             edge.set_marks(static_cut=dst in self._stopped or op_stop)
 
@@ -279,7 +279,7 @@ class GraphView(QGraphicsView):
             if edge is not None:
                 edge.set_marks(glow=2)
         if frame.stopped:
-            for (src, dst), edge in self._edges.items():
+            for (_src, dst), edge in self._edges.items():
                 if dst == frame.node:
                     edge.set_marks(anim_cut=True)
         self._pos += 1
