@@ -30,6 +30,11 @@ def main() -> int:
     p.add_argument("--mode", choices=("optimizer", "manual"), default="manual",
                    help="manual shows the gradient nodes tf.gradients added (default)")
     p.add_argument("--size", default="1500x920", help="window size WxH")
+    p.add_argument("--space", choices=("data", "param"), default="data",
+                   help="plane scene: the 3D data space or the parameter space")
+    p.add_argument("--optimizer", default=None, help="plane scene: the optimizer (e.g. momentum)")
+    p.add_argument("--lr", type=float, default=None, help="plane scene: the learning rate")
+    p.add_argument("--speed", type=float, default=200, help="plane scene: steps per second")
     args = p.parse_args()
     if not os.environ.get("DISPLAY"):
         if shutil.which("xvfb-run") is None:
@@ -47,12 +52,18 @@ def main() -> int:
 
     share_gl_contexts()
     app = QApplication([])
-    win = MainWindow(presets=dict(mode=args.mode), scene="plane" if args.scene == "race" else args.scene,
-                     start=False)
+    presets = dict(mode=args.mode)
+    if args.optimizer:
+        presets["optimizer"] = args.optimizer
+    if args.lr is not None:
+        presets["lr"] = args.lr
+    win = MainWindow(presets=presets, scene="plane" if args.scene == "race" else args.scene, start=False)
     w, h = (int(v) for v in args.size.split("x"))
     win.resize(w, h)
-    win.controls.set_speed(200)
-    win.controller.set_speed(200)  # fast enough, yet the curve shows the early descent
+    win.controls.set_speed(args.speed)
+    win.controller.set_speed(args.speed)  # fast enough, yet the curve shows the early descent
+    if args.space == "param":
+        win.plane_tab.space_tabs.setCurrentWidget(win.plane_tab.param_panel)
     win.act_logy.setChecked(True)  # the loss falls over ~15 decades: log-y shows all of it
     win.show()
     out = Path(args.out)

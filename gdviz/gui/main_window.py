@@ -191,6 +191,11 @@ class MainWindow(QMainWindow):
         ctl.message.connect(self.on_message)
         self.graph_view.node_clicked.connect(self.on_node_clicked)
         self.tabs.currentChanged.connect(self.on_tab_changed)
+        pp = self.plane_tab.param_panel
+        pp.start_requested.connect(self.on_start_requested)
+        pp.goto_requested.connect(self.controller.goto)
+        pp.config_requested.connect(self.on_config_requested)
+        self.plane_tab.space_tabs.currentChanged.connect(self.on_space_changed)
         toggles = getattr(self.plane_view, "toggles", None)
         if toggles is not None:  # the view's own checkboxes and the View menu stay in step
             toggles.true_plane.toggled.connect(self.act_true.setChecked)
@@ -239,6 +244,25 @@ class MainWindow(QMainWindow):
     def on_config(self, config: TrainConfig) -> None:
         self.controller.set_config(config)
         self._save(config=config)
+        if self.plane_tab.param_panel.isVisible():      # the ghost: where this change leads
+            self.plane_tab.param_panel.preview(config)
+
+    @Slot(object, object)
+    def on_start_requested(self, W, b) -> None:
+        self.plane_tab.hide_banner()
+        self.controller.set_start(W, b)
+        self.status.show_message(f"Start set to W = [{W[0]:.4g}, {W[1]:.4g}], b = {b[0]:.4g}", 5000)
+
+    @Slot(object)
+    def on_config_requested(self, config: TrainConfig) -> None:
+        """A change asked for by the parameter-space panel (optimal lr, the (lr, m) map)."""
+        self.controls.set_config(config)
+        self.on_config(config)
+
+    @Slot(int)
+    def on_space_changed(self, index: int) -> None:
+        """Trace the path of every step only while the parameter space is shown (+24 % a step)."""
+        self.controller.set_trace(self.plane_tab.space_tabs.widget(index) is self.plane_tab.param_panel)
 
     @Slot(int, float, int)
     def on_new_data(self, points: int, noise: float, seed: int) -> None:

@@ -146,8 +146,24 @@ def bands_along_lr(optimizer: str, m: float, lam: np.ndarray, lr_max: float, n: 
 
 
 def rate_map(optimizer: str, lrs: np.ndarray, ms: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Convergence factor over an (lr, m) grid, shape (len(lrs), len(ms)) (≥ 1: diverges)."""
-    return np.array([[rate(optimizer, float(lr), float(m), lam) for m in ms] for lr in lrs])
+    """Convergence factor over an (lr, m) grid, shape (len(lrs), len(ms)) (≥ 1: diverges).
+
+    Vectorised: the 2×2 iteration matrix [[a, b], [c, d]] has roots (tr ± √(tr² − 4 det)) / 2.
+    """
+    if optimizer not in ("momentum", "nesterov"):
+        raise ValueError(f"an (lr, m) map is for momentum or nesterov, not {optimizer}")
+    lr = np.asarray(lrs, np.float64)[:, None, None]
+    m = np.asarray(ms, np.float64)[None, :, None]
+    lam = np.asarray([v for v in lam if v > 0], np.float64)[None, None, :]
+    if optimizer == "momentum":
+        a, b = 1 - lr * lam, -lr * m
+    else:
+        a, b = 1 - lr * lam * (1 + m), -lr * m * m
+    c, d = lam, m
+    tr, det = a + d, a * d - b * c
+    disc = np.sqrt((tr * tr - 4 * det).astype(complex))
+    roots = np.maximum(np.abs((tr + disc) / 2), np.abs((tr - disc) / 2))
+    return roots.max(axis=-1)
 
 
 # -- slices ----------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -53,6 +53,16 @@ class Update:
         True when the step count went back (Reset): views clear their history.
     playing : bool
         Whether the worker is running freely.
+    path : ndarray, shape (n, 3), float64, read-only
+        While traced (the parameter-space view is shown): (W1, W2, b) of the state each of
+        ``losses`` is the loss of; otherwise empty.
+    state : TrainState or None
+        While traced: the exact state after the last step (W, b, every optimizer slot), for the
+        ghost path; otherwise None.
+    horizon : int
+        The furthest step reached since the last reset (the end of the time-travel timeline).
+    jumped : bool
+        True when this Update answers a time-travel jump: views forget what is after ``step``.
     """
 
     snapshot: Snapshot
@@ -67,6 +77,10 @@ class Update:
     data: Any
     restart: bool
     playing: bool
+    path: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
+    state: Any = None
+    horizon: int = 0
+    jumped: bool = False
 
 
 @dataclass(frozen=True)

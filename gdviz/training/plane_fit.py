@@ -204,6 +204,20 @@ class PlaneFit:
         self.step_count = 0
         self.diverged_at = None
 
+    def set_start(self, W, b) -> None:
+        """Start again from step 0 at ``W`` (two values) and ``b`` (one value); Reset returns
+        here from now on.  Non-finite or float32-overflowing values raise ``ValueError`` and
+        change nothing."""
+        W = np.asarray(W, np.float64).reshape(-1)
+        b = np.asarray(b, np.float64).reshape(-1)
+        if W.shape != (2,) or b.shape != (1,):
+            raise ValueError(f"a start needs 2 values of W and 1 of b, not {W.size} and {b.size}")
+        if not (np.isfinite(W).all() and np.isfinite(b).all()) or max(np.abs(W).max(), abs(b[0])) > 1e30:
+            raise ValueError("a start must be finite numbers no larger than 1e30")
+        self._W0 = frozen_array(W.astype(self._W0.dtype).reshape(self._W0.shape))
+        self._b0 = frozen_array(b.astype(self._b0.dtype).reshape(self._b0.shape))
+        self.reset()
+
     # --- exact state (time travel, session files) ------------------------------------------------
     def state(self) -> TrainState:
         """The whole state a future step depends on (W, b, every optimizer slot, the step)."""

@@ -132,3 +132,13 @@ def test_facts_json_shape():
     assert f["lr_limit"]["gd"] == pytest.approx(0.615, abs=0.001)
     assert f["lr_limit"]["nesterov"] == pytest.approx(2 * 1.9 / (2.8 * 3.252), abs=0.002)
     assert f["hessian_eigenvalues"] == sorted(f["hessian_eigenvalues"])
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "nesterov"])
+def test_the_vectorised_rate_map_equals_the_matrix_roots(optimizer):
+    lam = LAND.eigenvalues
+    lrs, ms = np.linspace(0.05, 1.5, 7), np.linspace(0, 0.95, 5)
+    grid = ls.rate_map(optimizer, lrs, ms, lam)
+    for i, lr in enumerate(lrs):
+        for j, m in enumerate(ms):
+            assert grid[i, j] == pytest.approx(ls.rate(optimizer, lr, m, lam), rel=1e-9)

@@ -87,3 +87,21 @@ def test_steps_traced_is_steps_plus_the_exact_path(optimizer, mode):
         np.testing.assert_array_equal(losses[i], b.steps(1)[0])
     np.testing.assert_array_equal(a.weights()[0], b.weights()[0])
     assert a.step_count == b.step_count == 28
+
+
+def test_set_start_starts_there_and_reset_returns_there():
+    from gdviz.training import make_plane_data
+
+    fit = PlaneFit(make_plane_data(), TrainConfig(optimizer="momentum", lr=0.05))
+    fit.steps(10)
+    fit.set_start([1.5, -2.0], [0.25])
+    W, b = fit.weights()
+    assert fit.step_count == 0 and W.tolist() == [[1.5, -2.0]] and b.tolist() == [0.25]
+    assert all(not np.any(v) for k, v in fit.state().variables.items() if "/" in k)   # slots zero
+    fit.steps(5)
+    fit.reset()
+    assert fit.weights()[0].tolist() == [[1.5, -2.0]]
+    for bad in (([np.nan, 0], [0]), ([1, 2, 3], [0]), ([1e39, 0], [0])):
+        with pytest.raises(ValueError):
+            fit.set_start(*bad)
+    assert fit.weights()[0].tolist() == [[1.5, -2.0]]

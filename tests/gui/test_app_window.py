@@ -70,17 +70,38 @@ def test_pause_button_really_pauses(qtbot, window):
     for _ in range(5):
         barrier(qtbot, window)
     assert len(window.counter.updates) == n_updates
-    assert window.loss_view.point_count() == n_points == last(window).snapshot.step
+    # steps 0..k: the loss of the start and of the state after each update
+    assert window.loss_view.point_count() == n_points == last(window).snapshot.step + 1
 
 
 def test_step_button_and_right_key_do_exactly_one_step(qtbot, window):
     click(qtbot, window.controls.step_button)
     barrier(qtbot, window)
-    assert last(window).snapshot.step == 1 and window.loss_view.point_count() == 1
+    assert last(window).snapshot.step == 1 and window.loss_view.point_count() == 2
     qtbot.keyClick(window, Qt.Key.Key_Right)
     barrier(qtbot, window)
-    assert last(window).snapshot.step == 2 and window.loss_view.point_count() == 2
+    assert last(window).snapshot.step == 2 and window.loss_view.point_count() == 3
     assert window.status.step.text() == "step 2"
+
+
+def _number_after(text: str, word: str) -> float:
+    parts = text.split()
+    return float(parts[parts.index(word) + 1])
+
+
+def test_one_loss_per_step_everywhere(qtbot, window):
+    """The loss at step k is the loss of the state after k updates: the status bar, the curve's
+    readout, its last point and the snapshot agree after every step (issue 8, item 2)."""
+    for k in range(1, 4):
+        click(qtbot, window.controls.step_button)
+        barrier(qtbot, window)
+        snap = last(window).snapshot
+        assert snap.step == k
+        steps, losses = window.loss_view.data()
+        assert steps[-1] == k and losses[-1] == pytest.approx(snap.loss, rel=1e-6)
+        assert _number_after(window.status.loss.text(), "loss") == pytest.approx(snap.loss, rel=1e-5)
+        assert _number_after(window.loss_view.readout.text(), "loss") == pytest.approx(snap.loss, rel=1e-5)
+        assert _number_after(window.loss_view.readout.text(), "step") == k
 
 
 def test_space_plays_and_pauses(qtbot, window):
@@ -98,7 +119,7 @@ def test_reset_button_and_r_key(qtbot, window):
     barrier(qtbot, window)
     click(qtbot, window.controls.reset_button)
     barrier(qtbot, window)
-    assert last(window).snapshot.step == 0 and window.loss_view.point_count() == 0
+    assert last(window).snapshot.step == 0 and window.loss_view.point_count() == 1   # the start
     click(qtbot, window.controls.step_button)
     qtbot.keyClick(window, Qt.Key.Key_R)
     barrier(qtbot, window)

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from gdviz.training.messages import Update
 
@@ -55,8 +55,17 @@ class PlaneFitTab(QWidget):
                                          "appears here every 20 steps. Press Play.")
         # Top: the 3D plane beside the loss curve.  Bottom: the graph, laid out left to right
         # and so wanting width, beside the narrow log.
+        from gdviz.gui.landscape.panel import ParameterSpacePanel
+
+        self.param_panel = ParameterSpacePanel()
+        # Data space or parameter space, the user's choice (a tab each, sharing the place)
+        self.space_tabs = QTabWidget()
+        self.space_tabs.addTab(self.plane_view, "Data space (3D)")
+        self.space_tabs.addTab(self.param_panel, "Parameter space")
+        self.space_tabs.setTabToolTip(0, "the points and the fitted plane y = W·x + b")
+        self.space_tabs.setTabToolTip(1, "the loss over (W1, W2, b): where gradient descent actually walks")
         top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.plane_view)
+        top.addWidget(self.space_tabs)
         top.addWidget(self.loss_view)
         top.setSizes([560, 540])
         bottom = QSplitter(Qt.Orientation.Horizontal)
@@ -91,15 +100,18 @@ class PlaneFitTab(QWidget):
             self._data = u.data
             self.plane_view.set_data(u.data)
         self.plane_view.set_snapshot(snap)
+        if self.param_panel.isVisible() or u.restart or u.jumped or len(u.path):
+            self.param_panel.show_update(u)
+        if u.jumped:                                   # time travel: the curve ends at the new step
+            self._pending_losses.clear()
+            self.loss_view.append(np.zeros(0), snap.step)
         if len(u.losses):
             self._pending_losses.append((u.first_step, u.losses))
         self._pending_log.extend(u.log)
         self.latest = u
         now = time.perf_counter()
-        structural = u.restart or (u.spec is not None and u.spec is not self._spec)
-        # A long curve costs O(points) to re-feed: refresh it less often as it grows.
-        every = SLOW_VIEWS_S if self.loss_view.point_count() < 100_000 else 2.5 * SLOW_VIEWS_S
-        if not u.playing or structural or now - self._slow_shown >= every:
+        structural = u.restart or u.jumped or (u.spec is not None and u.spec is not self._spec)
+        if not u.playing or structural or now - self._slow_shown >= SLOW_VIEWS_S:
             self._slow_shown = now
             self.flush()
             return True
@@ -116,6 +128,12 @@ class PlaneFitTab(QWidget):
             losses = np.concatenate([ls for _, ls in self._pending_losses])
             self._pending_losses.clear()
             self.loss_view.append(losses, first)
+        # One definition everywhere: the loss at step k is the loss of the state after k
+        # updates.  The worker's losses are those of the states before each update, so the
+        # current state's own loss (the status bar's) closes the curve; the next chunk starts
+        # with the same value at the same step and replaces it.
+        if np.isfinite(snap.loss) or not snap.diverged:
+            self.loss_view.append(np.array([snap.loss]), snap.step)
         self.loss_view.set_current_step(snap.step)
         if u.spec is not None:
             if u.spec is not self._spec:

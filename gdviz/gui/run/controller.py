@@ -139,6 +139,18 @@ class TrainingController(QObject):
     def new_data(self, points: int, noise: float, seed: int) -> None:
         self._worker.new_data(points, noise, seed)
 
+    def set_trace(self, on: bool) -> None:
+        """Ask for the path of every step (and the exact state) in each Update."""
+        self._worker.set_trace(on)
+
+    def goto(self, step: int) -> None:
+        """Time travel to the exact state after ``step`` updates (pauses)."""
+        self._worker.goto(step)
+
+    def set_start(self, W, b) -> None:
+        """Start again from step 0 at (W, b)."""
+        self._worker.set_start(W, b)
+
     def last_update(self) -> Update | None:
         return self._last
 

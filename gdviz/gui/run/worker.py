@@ -28,6 +28,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from gdviz.training.messages import Divergence, LogLine, Update, divergence_message
+from gdviz.training.timeline import Timeline
 from gdviz.training.types import TrainConfig, frozen_array
 
 __all__ = ["TrainingWorker", "Update", "Divergence", "LogLine"]
@@ -98,6 +99,12 @@ class TrainingWorker(QObject):
         self._pace_t0 = 0.0
         self._pace_step0 = 0
         self._log_every = LOG_EVERY
+        # The parameter-space view: the path of every step (when traced) and exact checkpoints
+        # for time travel (always kept: a few small arrays every `every` steps).
+        self._trace = False
+        self._paths: list[np.ndarray] = []
+        self._timeline = Timeline()
+        self._horizon = 0          # the furthest step reached since the last reset
 
     # ---------------------------------------------------------------- GUI-thread API (thread-safe)
     def play(self) -> None:
@@ -128,6 +135,19 @@ class TrainingWorker(QObject):
     def new_data(self, points: int, noise: float, seed: int) -> None:
         self._commands.put(("data", int(points), float(noise), int(seed)))
 
+    def set_trace(self, on: bool) -> None:
+        """Send the path of every step in each Update (the parameter-space view is shown)."""
+        self._commands.put(("trace", bool(on)))
+
+    def goto(self, step: int) -> None:
+        """Time travel: put the session in its exact state after ``step`` updates."""
+        self._playing.clear()
+        self._commands.put(("goto", int(step)))
+
+    def set_start(self, W, b) -> None:
+        """Start again from step 0 at this W (2 values) and b."""
+        self._commands.put(("start", np.asarray(W, np.float64).ravel().tolist(), float(np.ravel(b)[0])))
+
     def gui_done(self) -> None:
         """The GUI has handled the last Update (called by the controller's slot)."""
         self._gui_idle.set()
@@ -149,6 +169,7 @@ class TrainingWorker(QObject):
         try:
             self._session = self._session_factory()
             self._last_step_sent = self._session.step_count
+            self._restart_timeline()
             self._emit_update(restart=True)
             self._loop()
         except Exception as exc:  # the factory itself failed: nothing to train
@@ -212,15 +233,30 @@ class TrainingWorker(QObject):
                 self._speed = cmd[1]
                 self._restart_pacing()
                 return
+            if kind == "trace":
+                self._trace = cmd[1]
+                return
             if kind == "step":
                 self._log_every = LOG_EVERY  # stepping by hand: the tutorial's own interval
                 self._run_steps(1)
             elif kind == "configure":
                 s.configure(cmd[1])
-            elif kind == "reset":
-                s.reset()
+                if hasattr(s, "state"):
+                    self._timeline.forget_after(s.step_count)     # the future is rewritten from here
+                    self._horizon = s.step_count
+                    self._timeline.observe(s, pin=True)
+            elif kind == "goto":
+                self._goto(cmd[1])
+                return
+            elif kind in ("reset", "start"):
+                if kind == "start":
+                    s.set_start(cmd[1], cmd[2])               # raises ValueError on bad values
+                else:
+                    s.reset()
                 self._pending.clear()
                 self._log.clear()
+                self._paths.clear()
+                self._restart_timeline()
                 self._restart_pacing()
                 self._emit_update(restart=True)
                 return
@@ -228,6 +264,7 @@ class TrainingWorker(QObject):
                 if self._data_factory is None:
                     raise ValueError("no data factory: this session cannot make new data")
                 s.set_data(self._data_factory(cmd[1], cmd[2], cmd[3]))
+                self._restart_timeline()
             else:
                 raise ValueError(f"unknown worker command {kind!r}")
         except ValueError as exc:
@@ -239,6 +276,31 @@ class TrainingWorker(QObject):
             return
         self._restart_pacing()
         self._emit_update()  # every command is answered by one Update showing its effect
+
+    def _restart_timeline(self) -> None:
+        s = self._session
+        self._timeline.clear()
+        self._horizon = s.step_count
+        if hasattr(s, "state"):
+            self._timeline.observe(s, pin=True)
+
+    def _goto(self, step: int) -> None:
+        """Jump to ``step`` (0 .. the furthest step reached) and answer with one Update."""
+        s = self._session
+        if not hasattr(s, "state"):
+            raise ValueError("this session cannot travel in time")
+        if not 0 <= step <= self._horizon:
+            raise ValueError(f"step {step} is outside the run (0 to {self._horizon})")
+        self._pending.clear()
+        self._log.clear()
+        self._paths.clear()
+        self._timeline.goto(s, step)
+        self._restart_pacing()
+        self._emit_update(jumped=True)
+
+    def horizon(self) -> int:
+        """The furthest step reached since the last reset (worker thread's view)."""
+        return self._horizon
 
     def _restart_pacing(self) -> None:
         self._pace_t0 = time.perf_counter()
@@ -259,6 +321,7 @@ class TrainingWorker(QObject):
         s = self._session
         self._log_every = every = self._log_interval()
         to_log = every - ((s.step_count - 1) % every) if s.step_count > 0 else 1
+        to_log = min(to_log, self._timeline.due(s.step_count))   # chunks end on checkpoints too
         if self._speed is None or not math.isfinite(self._speed):
             n = int(CHUNK_TARGET_S / max(self._per_step_s, 1e-7))
             return max(1, min(n, to_log, 100_000))
@@ -287,7 +350,11 @@ class TrainingWorker(QObject):
         first = s.step_count  # 0-based index of the first step run now
         t0 = time.perf_counter()
         try:
-            losses = np.asarray(s.steps(n), dtype=np.float64)
+            if self._trace and hasattr(s, "steps_traced"):
+                losses, path = s.steps_traced(n)
+                self._paths.append(path)
+            else:
+                losses = np.asarray(s.steps(n), dtype=np.float64)
         except Exception as exc:
             self._flush()
             self._playing.clear()
@@ -299,6 +366,9 @@ class TrainingWorker(QObject):
             self._per_step_s = 0.7 * self._per_step_s + 0.3 * (dt / len(losses))
             self._pending.append(losses)
         done = s.step_count
+        if hasattr(s, "state"):
+            self._timeline.observe(s)
+            self._horizon = max(self._horizon, done)
         # Chunks end on log boundaries (see _steps_due), so this catches every tutorial line.
         if len(losses) and (done - 1) % self._log_every == 0:
             # PlaneFit.weights() is one small run; snapshot() would also fetch every value.
@@ -321,18 +391,20 @@ class TrainingWorker(QObject):
         if s is not None and (self._pending or self._log or s.step_count != self._last_step_sent):
             self._emit_update()
 
-    def _emit_update(self, restart: bool = False) -> None:
+    def _emit_update(self, restart: bool = False, jumped: bool = False) -> None:
         s = self._session
         if s is None:
             return
         now = time.perf_counter()
         step = s.step_count
-        if step < self._last_step_sent:
+        if step < self._last_step_sent and not jumped:
             restart = True
             self._pending.clear()
             self._log.clear()
+            self._paths.clear()
         losses = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float64)
         first = step - len(losses)
+        path = np.concatenate(self._paths) if self._paths else np.zeros((0, 3))
         elapsed = now - self._last_emit
         rate = (step - self._last_emit_step) / elapsed if self._playing.is_set() and elapsed > 0 else 0.0
         update = Update(
@@ -348,9 +420,14 @@ class TrainingWorker(QObject):
             data=getattr(s, "data", None),
             restart=restart,
             playing=self._playing.is_set(),
+            path=frozen_array(path),
+            state=s.state() if (self._trace and hasattr(s, "state")) else None,
+            horizon=self._horizon,
+            jumped=jumped,
         )
         self._pending.clear()
         self._log.clear()
+        self._paths.clear()
         self._last_emit = now
         self._last_emit_step = step
         self._last_step_sent = step
