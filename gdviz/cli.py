@@ -17,6 +17,7 @@ from typing import Sequence
 # Only the Qt-free core is imported here: the GUI is imported lazily in _run_gui so that
 # ``gdviz --headless`` works (and stays fast) without PySide6.
 from gdviz.analyze_cli import add_analyze_arguments, run_analyze
+from gdviz.files_cli import add_file_arguments, prepare_fit, resolve_file_argument
 from gdviz.race_cli import add_race_arguments, run_race_cli, typed_options
 from gdviz.training.types import MODES, OPTIMIZERS
 
@@ -100,12 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="GUI only: the tab shown first (default: %(default)s)")
     add_race_arguments(p)
     add_analyze_arguments(p)
+    add_file_arguments(p)
     return p
 
 
 def run_headless(args: argparse.Namespace, out=None, err=None) -> int:
     """Fit the plane and print the tutorial's lines; return the exit status."""
-    from gdviz.training import PlaneFit, TrainConfig, make_plane_data
+    from gdviz.training import TrainConfig
 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
@@ -116,23 +118,40 @@ def run_headless(args: argparse.Namespace, out=None, err=None) -> int:
     except ValueError as e:  # argparse checked already; this is a safety net, not a traceback
         print(f"gdviz: {e}", file=err)
         return EXIT_USAGE
-    fit = PlaneFit(make_plane_data(args.points, args.noise, args.seed), config,
-                   init_seed=args.seed)
+    try:
+        fit, generator, history = prepare_fit(args, config)
+    except (ValueError, OSError) as e:
+        print(f"gdviz: {e}", file=err)
+        return EXIT_USAGE
+    if getattr(args, "load_session", None) and fit.diverged_at is not None:
+        print(f"gdviz: the session diverged at step {fit.diverged_at}; nothing to continue", file=err)
+        return EXIT_DIVERGED
     # Run in chunks between printed steps: the tutorial prints after update `step` when
-    # step % every == 0.
-    done = 0
+    # step % every == 0.  A reopened session goes on counting from its own step.
+    base = fit.step_count
+    status = EXIT_OK
     for step in range(0, args.steps, args.every):
-        losses = fit.steps(step + 1 - done)
-        done = fit.step_count
+        losses = fit.steps(base + step + 1 - fit.step_count)
+        history.extend(losses)
         if fit.diverged_at is not None:
-            return _diverged(fit, losses, err)
+            status = _diverged(fit, losses, err)
+            break
         W, b = fit.weights()
-        print(step, W, b, file=out)
-    if done < args.steps:
-        losses = fit.steps(args.steps - done)
+        print(base + step, W, b, file=out)
+    if status == EXIT_OK and fit.step_count < base + args.steps:
+        losses = fit.steps(base + args.steps - fit.step_count)
+        history.extend(losses)
         if fit.diverged_at is not None:
-            return _diverged(fit, losses, err)
-    return EXIT_OK
+            status = _diverged(fit, losses, err)
+    if getattr(args, "save_session", None):
+        from gdviz.training.session_file import save
+
+        try:
+            save(args.save_session, fit, history, generator)
+        except ValueError as e:
+            print(f"gdviz: {e}", file=err)
+            return EXIT_NO_GUI if status == EXIT_OK else status
+    return status
 
 
 def _diverged(fit, losses, err) -> int:
@@ -173,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``gdviz`` and ``python -m gdviz``; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a usage message on bad arguments
+    resolve_file_argument(args, parser)
     if args.analyze:
         if not args.headless:
             parser.error("--analyze runs headless: add --headless")

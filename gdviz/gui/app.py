@@ -42,7 +42,8 @@ def run_app(args: argparse.Namespace, argv: list[str] | None = None) -> int:
     app.setApplicationName("gdviz")
     app.setOrganizationName("gdviz")
     argv = sys.argv[1:] if argv is None else argv
-    window = MainWindow(presets=_explicit(args, argv), scene=getattr(args, "scene", "plane"))
+    window = MainWindow(presets=_explicit(args, argv), scene=getattr(args, "scene", "plane"),
+                        open_path=getattr(args, "load_session", None) or getattr(args, "data", None))
     window.show()
     heartbeat = _close_on_ctrl_c(window)
     code = int(app.exec())

@@ -24,6 +24,7 @@ from gdviz.training.messages import Divergence, Update
 from gdviz.gui.plane.tab import PlaneFitTab
 from gdviz.gui.playground.panel import PlaygroundPanel
 from gdviz.gui.race.tab import RaceTab
+from gdviz.gui.files import FileActions
 from gdviz.gui.settings import (AppState, load_geometry, load_state, open_settings, save_geometry,
                                 save_state)
 from gdviz.gui.status import StatusPanel
@@ -51,9 +52,11 @@ class MainWindow(QMainWindow):
 
     def __init__(self, session_factory: SessionFactory | None = None,
                  data_factory: Callable[[int, float, int], Any] | None = None,
-                 presets: dict | None = None, scene: str = "plane", start: bool = True):
+                 presets: dict | None = None, scene: str = "plane", start: bool = True,
+                 open_path: str | None = None):
         super().__init__()
         self.setWindowTitle(TITLE)
+        self.setAcceptDrops(True)   # drop a CSV or a .gdviz session onto the window
         self._settings = open_settings()
         state, problems = load_state(self._settings)
         self._state = self._apply_presets(state, presets or {})
@@ -79,8 +82,11 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:  # quitting without closing the window must still stop the thread
             app.aboutToQuit.connect(self.on_about_to_quit)
+        self.controller.set_generator({"points": s.points, "noise": s.noise, "seed": s.seed})
         if start:
             self.controller.start()
+        if open_path:
+            self.files.open_path(open_path)
 
     # ------------------------------------------------------------------ building
     @staticmethod
@@ -147,6 +153,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         f = bar.addMenu("&File")
+        self.files = FileActions(self, f)
         self.act_screenshot = self._action(f, "Save screenshot…", self.save_screenshot_dialog,
                                            tip="Save a PNG of the window")
         self._action(f, "Export graph…", self.export_graph_dialog,
@@ -324,8 +331,20 @@ class MainWindow(QMainWindow):
             self.status.show_message(f"Saved {path}" if ok else f"Could not save {path}", 5000)
 
     # ------------------------------------------------------------------ worker -> views
+    # ------------------------------------------------------------------ drag and drop
+    def dragEnterEvent(self, event) -> None:  # Qt override
+        if FileActions.accepts(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # Qt override
+        self.files.drop(event.mimeData())
+        event.acceptProposedAction()
+
     @Slot(object)
     def on_update(self, u: Update) -> None:
+        if u.restart and u.config != self.controls.config():   # an opened session brings its own
+            self.controls.set_config(u.config)
+            self._save(config=u.config)
         if self.plane_tab.show_update(u):  # the slow views refreshed: so do these
             self._show_side_panels(u)
 

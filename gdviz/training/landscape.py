@@ -227,6 +227,15 @@ def to_slice(land: Landscape, theta_origin, kind: str, thetas) -> np.ndarray:
     return np.stack([d @ u, d @ v], axis=-1)
 
 
+def reference_plane(data: PlaneData) -> tuple[np.ndarray, np.ndarray, str]:
+    """The plane to draw beside the fit: the true one when the data has it (generated data),
+    else the least-squares one, with its label."""
+    if getattr(data, "true_W", None) is not None and getattr(data, "true_b", None) is not None:
+        return np.array([data.true_W], np.float64), np.array([data.true_b], np.float64), "true plane"
+    t = analyze(data).theta_star
+    return t[None, :2], t[2:], "least-squares plane"
+
+
 # -- facts for scripts (gdviz --headless --analyze --json) ---------------------------------------
 def facts(data: PlaneData, momentum: float = 0.9) -> dict:
     land = analyze(data)

@@ -204,6 +204,10 @@ class PlaneFit:
         self.step_count = 0
         self.diverged_at = None
 
+    def start(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ``(W, b)`` step 0 starts from (and Reset returns to), read-only."""
+        return self._W0, self._b0
+
     def set_start(self, W, b) -> None:
         """Start again from step 0 at ``W`` (two values) and ``b`` (one value); Reset returns
         here from now on.  Non-finite or float32-overflowing values raise ``ValueError`` and

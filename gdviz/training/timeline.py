@@ -66,3 +66,20 @@ class Timeline:
         if step > base:
             fit.steps(step - base)
         return fit.step_count
+
+    def replay_traced(self, fit, upto: int):
+        """``(losses, thetas)`` of steps 0 .. upto-1, replayed exactly on ``fit`` (a scratch
+        PlaneFit on the same data) checkpoint by checkpoint, so every configuration change is
+        honoured.  ``thetas[k]`` is (W1, W2, b) after k updates, ``losses[k]`` its loss."""
+        import numpy as np
+
+        marks = [s for s in sorted(self._states) if s < upto] + [upto]
+        if not marks or marks[0] != 0:
+            raise ValueError("the timeline has no state at step 0")
+        losses, thetas = [], []
+        for a, b in zip(marks[:-1], marks[1:]):
+            fit.restore(self._states[a])
+            ls, th = fit.steps_traced(b - a)
+            losses.append(ls)
+            thetas.append(th)
+        return np.concatenate(losses), np.concatenate(thetas)

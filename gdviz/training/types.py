@@ -41,8 +41,8 @@ class PlaneData:
 
     x: np.ndarray
     y: np.ndarray
-    true_W: tuple[float, float] = (0.1, 0.2)
-    true_b: float = 0.3
+    true_W: tuple[float, float] | None = (0.1, 0.2)   # None for loaded data: no true plane
+    true_b: float | None = 0.3
     noise: float = 0.0
     seed: int = 0
 

@@ -56,3 +56,19 @@ def test_going_before_any_checkpoint_is_refused():
     fit, tl = PlaneFit(DATA), Timeline()
     with pytest.raises(ValueError, match="no saved state"):
         tl.goto(fit, 5)
+
+
+def test_replay_traced_rebuilds_the_whole_history_across_a_change():
+    fit, tl = PlaneFit(DATA, TrainConfig(lr=0.5)), Timeline(every=16)
+    run_with_timeline(fit, tl, 40)
+    fit.configure(TrainConfig(lr=0.1, optimizer="momentum"))
+    tl.observe(fit, pin=True)
+    run_with_timeline(fit, tl, 90)
+    scratch = PlaneFit(DATA, TrainConfig())
+    losses, thetas = tl.replay_traced(scratch, 90)
+    ref = PlaneFit(DATA, TrainConfig(lr=0.5))
+    ref_l, ref_t = ref.steps_traced(40)
+    ref.configure(TrainConfig(lr=0.1, optimizer="momentum"))
+    l2, t2 = ref.steps_traced(50)
+    np.testing.assert_array_equal(losses, np.r_[ref_l, l2])
+    np.testing.assert_array_equal(thetas, np.r_[ref_t, t2])

@@ -24,6 +24,7 @@ import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that bin
 import pyqtgraph.opengl as gl  # noqa: E402
 
 from gdviz.gui.gl_check import opengl_available
+from gdviz.training.landscape import reference_plane
 from gdviz.training.types import PlaneData, Snapshot
 
 __all__ = ["PlaneView", "FallbackPlaneView", "make_plane_view", "opengl_available", "plane_heights"]
@@ -118,6 +119,13 @@ class _Toggles(QWidget):
         self.residuals.setChecked(True)
         self.true_plane.toggled.connect(owner.set_show_true_plane)
         self.residuals.toggled.connect(owner.set_show_residuals)
+
+    def set_reference_label(self, label: str) -> None:
+        """'true plane' for generated data, 'least-squares plane' for loaded data."""
+        self.true_plane.setText(label)
+        self.true_plane.setToolTip("Show the plane that generated the data (grey wireframe)" if label == "true plane"
+                                   else "Show the least-squares plane of this data (grey wireframe): "
+                                        "loaded data has no true plane")
 
     def sync(self, true_plane: bool, residuals: bool) -> None:
         """Reflect programmatic changes without echoing them back as signals."""
@@ -366,7 +374,9 @@ class PlaneView(_PlaneViewBase):
 
     def _true_plane_lines(self, data: PlaneData, n: int = 11) -> np.ndarray:
         """Wireframe segments of the true plane over the data range, shape (4n(n-1), 3)."""
-        return plane_wire(np.array([data.true_W]), np.array([data.true_b]), data, n)
+        W, b, label = reference_plane(data)
+        self.toggles.set_reference_label(label)
+        return plane_wire(W, b, data, n)
 
     def _draw_others(self) -> None:
         while len(self._other_items) < len(self._others):
@@ -454,7 +464,10 @@ class FallbackPlaneView(_PlaneViewBase):
             lo, hi = float(y.min()), float(y.max())
             pad = 0.1 * (hi - lo) + 1e-3
             self.identity.setData([lo - pad, hi + pad], [lo - pad, hi + pad])
-        self.true_plane.setData(y, _predict(data, np.array([data.true_W]), np.array([data.true_b])))
+        W, b, label = reference_plane(data)
+        self.toggles.set_reference_label(label)
+        self.true_plane.setData(y, _predict(data, W, b))
+        self.true_plane.opts["name"] = f"{label}: ŷ vs y"
 
     def _draw(self) -> None:
         self.true_plane.setVisible(self._show_true)

@@ -72,6 +72,7 @@ class TrainingController(QObject):
         self._worker.resumed.connect(self._on_resumed)
         self._worker.diverged.connect(self._on_diverged)
         self._worker.rejected.connect(self._on_rejected)
+        self._worker.told.connect(self._on_rejected)       # a sentence for the status bar, too
         self._worker.errored.connect(self._on_errored)
         self._worker.finished.connect(self._on_finished)
         self._playing = False
@@ -138,6 +139,19 @@ class TrainingController(QObject):
 
     def new_data(self, points: int, noise: float, seed: int) -> None:
         self._worker.new_data(points, noise, seed)
+
+    def open_file(self, path: str) -> None:
+        """Load a CSV/TSV data file or a .gdviz session (errors arrive as ``message``)."""
+        self._worker.open_file(path)
+
+    def save_session(self, path: str, losses) -> None:
+        self._worker.save_session(path, losses)
+
+    def export_history(self, path: str) -> None:
+        self._worker.export_history(path)
+
+    def set_generator(self, generator: dict | None) -> None:
+        self._worker.set_generator(generator)
 
     def set_trace(self, on: bool) -> None:
         """Ask for the path of every step (and the exact state) in each Update."""

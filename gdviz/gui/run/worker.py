@@ -66,6 +66,7 @@ class TrainingWorker(QObject):
     resumed = Signal()
     diverged = Signal(object)  # Divergence
     rejected = Signal(str)  # a command was invalid and changed nothing
+    told = Signal(str)  # a command's outcome worth a sentence (file saved, data loaded, warnings)
     ponged = Signal(int)  # answer to ping(): every earlier command and Update is done
     errored = Signal(str)  # an unexpected error in a step; training paused
     finished = Signal()
@@ -105,6 +106,7 @@ class TrainingWorker(QObject):
         self._paths: list[np.ndarray] = []
         self._timeline = Timeline()
         self._horizon = 0          # the furthest step reached since the last reset
+        self._generator: dict | None = None   # generator settings of the data, None for a file
 
     # ---------------------------------------------------------------- GUI-thread API (thread-safe)
     def play(self) -> None:
@@ -143,6 +145,19 @@ class TrainingWorker(QObject):
         """Time travel: put the session in its exact state after ``step`` updates."""
         self._playing.clear()
         self._commands.put(("goto", int(step)))
+
+    def open_file(self, path: str) -> None:
+        """Load a CSV/TSV data file or a .gdviz session (in the worker thread: no freeze)."""
+        self._playing.clear()
+        self._commands.put(("open", str(path)))
+
+    def save_session(self, path: str, losses) -> None:
+        """Save data, settings, the exact state and ``losses`` (the curve's history)."""
+        self._commands.put(("save", str(path), np.asarray(losses, np.float64)))
+
+    def export_history(self, path: str) -> None:
+        """Write step, loss, W1, W2, b of every step so far as CSV (replayed exactly)."""
+        self._commands.put(("export", str(path)))
 
     def set_start(self, W, b) -> None:
         """Start again from step 0 at this W (2 values) and b."""
@@ -248,6 +263,18 @@ class TrainingWorker(QObject):
             elif kind == "goto":
                 self._goto(cmd[1])
                 return
+            elif kind == "save":
+                from gdviz.training.session_file import save
+
+                save(cmd[1], s, cmd[2], self._generator)
+                self.told.emit(f"Saved the session at step {s.step_count} to {cmd[1]}")
+                return
+            elif kind == "export":
+                self._export(cmd[1])
+                return
+            elif kind == "open":
+                self._open(cmd[1])
+                return
             elif kind in ("reset", "start"):
                 if kind == "start":
                     s.set_start(cmd[1], cmd[2])               # raises ValueError on bad values
@@ -264,6 +291,7 @@ class TrainingWorker(QObject):
                 if self._data_factory is None:
                     raise ValueError("no data factory: this session cannot make new data")
                 s.set_data(self._data_factory(cmd[1], cmd[2], cmd[3]))
+                self._generator = {"points": cmd[1], "noise": cmd[2], "seed": cmd[3]}
                 self._restart_timeline()
             else:
                 raise ValueError(f"unknown worker command {kind!r}")
@@ -297,6 +325,70 @@ class TrainingWorker(QObject):
         self._timeline.goto(s, step)
         self._restart_pacing()
         self._emit_update(jumped=True)
+
+    def set_generator(self, generator: dict | None) -> None:
+        """What made the initial data (saved in sessions instead of the points themselves)."""
+        self._generator = generator
+
+    def _open(self, path: str) -> None:
+        """Load a file; on any error the session is untouched and the error is reported."""
+        from pathlib import Path
+
+        from gdviz.training.datafile import load_csv
+        from gdviz.training.session_file import load
+
+        s = self._session
+        if Path(path).suffix.lower() == ".gdviz":
+            session = load(path)                        # raises SessionFileError: nothing changed
+            backup = (s.data, s.start(), s.state())
+            try:
+                s.set_data(session.data)
+                s.set_start(*session.start)
+                s.restore(session.state)
+            except ValueError:
+                s.set_data(backup[0])
+                s.set_start(*backup[1])
+                s.restore(backup[2])
+                raise
+            self._generator = session.generator
+            history = session.losses[: s.step_count]
+            text = f"Opened session {path} at step {s.step_count}"
+        else:
+            loaded = load_csv(path)                      # raises DataFileError: nothing changed
+            s.set_data(loaded.data)
+            s.reset()
+            self._generator = None
+            history = np.zeros(0)
+            text = f"Loaded {loaded.data.points} points from {path}"
+            if loaded.warnings:
+                text += ". Warning: " + "; ".join(loaded.warnings)
+        self._pending.clear()
+        self._log.clear()
+        self._paths.clear()
+        self._restart_timeline()
+        if len(history) == s.step_count and len(history):
+            self._pending.append(np.asarray(history, np.float64))
+        self._restart_pacing()
+        self._emit_update(restart=True)
+        self.told.emit(text)
+
+    def _export(self, path: str) -> None:
+        from gdviz.training.plane_fit import PlaneFit
+
+        s = self._session
+        scratch = PlaneFit(s.data, s.config)
+        losses, thetas = self._timeline.replay_traced(scratch, s.step_count)
+        W, b = s.weights()
+        rows = np.column_stack([np.arange(len(losses) + 1), np.r_[losses, s.snapshot().loss],
+                                np.vstack([thetas, np.r_[np.ravel(W), np.ravel(b)]])])
+        try:
+            with open(path, "w") as f:
+                f.write("step,loss,W1,W2,b\n")
+                for r in rows:
+                    f.write(f"{int(r[0])},{float(r[1])!r},{float(r[2])!r},{float(r[3])!r},{float(r[4])!r}\n")
+        except OSError as e:
+            raise ValueError(f"{path}: cannot be written ({e.strerror or e})") from None
+        self.told.emit(f"Exported {len(rows)} steps (step, loss, W1, W2, b) to {path}")
 
     def horizon(self) -> int:
         """The furthest step reached since the last reset (worker thread's view)."""
