@@ -46,9 +46,43 @@ def run_app(args: argparse.Namespace, argv: list[str] | None = None) -> int:
                         open_path=getattr(args, "load_session", None) or getattr(args, "data", None))
     window.show()
     heartbeat = _close_on_ctrl_c(window)
+    outcome = {"code": None}
+    if getattr(args, "record", None):
+        _record_and_exit(window, app, args, outcome)
     code = int(app.exec())
     heartbeat.stop()
-    return code
+    return outcome["code"] if outcome["code"] is not None else code
+
+
+def _record_and_exit(window, app, args, outcome) -> None:
+    """``gdviz --record FILE --steps N``: record N steps (at most ~300 frames), then quit."""
+    from PySide6.QtCore import QObject, Slot
+
+    from gdviz.gui.record import Recorder
+
+    steps = max(1, int(args.steps))
+    every = max(1, -(-steps // 300))
+
+    class Done(QObject):
+        @Slot(str, bool)
+        def finished(self, message, ok):
+            print(f"gdviz: {message}", file=sys.stdout if ok else sys.stderr)
+            outcome["code"] = 0 if ok else 1
+            window.close()
+            app.quit()
+
+        @Slot()
+        def go(self):
+            try:
+                self.rec = Recorder(window, args.record, steps, every=every, fps=10)
+                self.rec.finished.connect(self.finished)
+                self.rec.start()
+            except ValueError as e:
+                self.finished(str(e), False)
+
+    done = Done(window)
+    window._record_done = done
+    QTimer.singleShot(500, done.go)      # once the window has painted and the worker answered
 
 
 def _close_on_ctrl_c(window) -> QTimer:

@@ -158,6 +158,8 @@ class MainWindow(QMainWindow):
                                            tip="Save a PNG of the window")
         self._action(f, "Export graph…", self.export_graph_dialog,
                      tip="Save the computation graph as PNG or SVG")
+        self._action(f, "Record…", self.record_dialog,
+                     tip="Record a panel while training, as an animated GIF or an MP4 video")
         f.addSeparator()
         self.act_quit = self._action(f, "Quit", self.close, QKeySequence.StandardKey.Quit)
         self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
@@ -322,6 +324,12 @@ class MainWindow(QMainWindow):
                                               "PNG image (*.png);;SVG vector image (*.svg)")
         if path:
             self.status.show_message(self.plane_tab.export_graph(path), 5000)
+
+    @Slot()
+    def record_dialog(self) -> None:
+        from gdviz.gui.record_dialog import RecordDialog
+
+        RecordDialog(self).exec()
 
     @Slot()
     def save_screenshot_dialog(self) -> None:
