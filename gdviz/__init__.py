@@ -5,4 +5,14 @@
 ``tf.gradients`` playground model, and ``gdviz.gui`` the PySide6 desktop app.
 """
 
-__version__ = "0.1.0"
+def _version() -> str:
+    """The version in pyproject.toml (the one source of truth), as installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gdviz")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+__version__ = _version()

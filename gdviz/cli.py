@@ -102,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_race_arguments(p)
     add_analyze_arguments(p)
     add_file_arguments(p)
+    from gdviz import __version__
+
+    p.add_argument("--version", action="version", version=f"gdviz {__version__}")
+    g = p.add_argument_group("desktop")
+    g.add_argument("--install-desktop", action="store_true",
+                   help="add gdviz to your desktop's application menu (per user: icon, menu entry, .gdviz files)")
+    g.add_argument("--uninstall-desktop", action="store_true", help="remove what --install-desktop added")
     return p
 
 
@@ -154,6 +161,23 @@ def run_headless(args: argparse.Namespace, out=None, err=None) -> int:
     return status
 
 
+def _desktop(args: argparse.Namespace) -> int:
+    from gdviz import desktop
+
+    try:
+        if args.uninstall_desktop:
+            removed = desktop.uninstall()
+            print(f"gdviz: removed {len(removed)} file(s) under {desktop.data_home()}")
+        else:
+            written = desktop.install()
+            print(f"gdviz: added to the application menu ({written[0]}); "
+                  f"gdviz opens .gdviz sessions and CSV files from the file manager")
+    except OSError as e:
+        print(f"gdviz: could not write the desktop files: {e}", file=sys.stderr)
+        return EXIT_NO_GUI
+    return EXIT_OK
+
+
 def _diverged(fit, losses, err) -> int:
     bad = losses[-1] if len(losses) else float("nan")
     print(f"gdviz: loss became {bad} at step {fit.diverged_at}; try a smaller --lr", file=err)
@@ -193,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a usage message on bad arguments
     resolve_file_argument(args, parser)
+    if args.install_desktop or args.uninstall_desktop:
+        return _desktop(args)
     if args.analyze:
         if not args.headless:
             parser.error("--analyze runs headless: add --headless")

@@ -41,6 +41,10 @@ def run_app(args: argparse.Namespace, argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("gdviz")
     app.setOrganizationName("gdviz")
+    app.setDesktopFileName("gdviz")          # matches the menu entry (StartupWMClass, taskbar icon)
+    from gdviz.gui.app_icon import app_icon
+
+    app.setWindowIcon(app_icon())
     argv = sys.argv[1:] if argv is None else argv
     window = MainWindow(presets=_explicit(args, argv), scene=getattr(args, "scene", "plane"),
                         open_path=getattr(args, "load_session", None) or getattr(args, "data", None))

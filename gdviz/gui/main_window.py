@@ -57,6 +57,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(TITLE)
         self.setAcceptDrops(True)   # drop a CSV or a .gdviz session onto the window
+        from gdviz.gui.app_icon import app_icon
+
+        self.setWindowIcon(app_icon())
         self._settings = open_settings()
         state, problems = load_state(self._settings)
         self._state = self._apply_presets(state, presets or {})
@@ -314,9 +317,17 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_about(self) -> None:
+        from gdviz import __version__
+
         QMessageBox.about(self, "About gdviz", (
-            "<b>gdviz</b> — watch and steer gradient descent.<br>The TensorFlow tutorial's plane "
-            "fit, y = 0.1·x1 + 0.2·x2 + 0.3, on a small TF1-style numpy autodiff."))
+            f"<h3>gdviz {__version__}</h3>"
+            "<p>Watch and steer gradient descent: the TensorFlow tutorial's plane fit "
+            "y = 0.1·x1 + 0.2·x2 + 0.3 on a small TF1-style numpy autodiff, with the loss landscape, "
+            "the computation graph and its gradients, and optimizers racing side by side.</p>"
+            "<p>For learning and teaching how gradients flow, what learning rates and momentum do, "
+            "and what <code>tf.gradients(ys, xs, grad_ys, stop_gradients)</code> means.</p>"
+            "<p>Licence: MIT. Documentation: the README and <code>docs/</code> in the project; "
+            "Help → Getting started inside the app.</p>"))
 
     @Slot()
     def export_graph_dialog(self) -> None:
