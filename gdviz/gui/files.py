@@ -8,12 +8,57 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel
 
 RECENT_KEY = "files/recent"
 MAX_RECENT = 8
 DATA_FILTER = "Data files (*.csv *.tsv *.txt);;All files (*)"
 SESSION_FILTER = "gdviz sessions (*.gdviz)"
+
+
+def _first_row(path) -> list[str] | None:
+    """The first row's fields (header or data), cheaply; None when unreadable (the loader says why)."""
+    from gdviz.training.datafile import _delimiter
+
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            head = f.read(65536)
+    except OSError:
+        return None
+    lines = [ln for ln in head.splitlines() if ln.strip()]
+    if not lines:
+        return None
+    return [c.strip() for c in lines[0].split(_delimiter(head))]
+
+
+class ColumnPicker(QDialog):
+    """Which columns are x1, x2 and y."""
+
+    def __init__(self, parent, header: list[str]):
+        super().__init__(parent)
+        self.setWindowTitle("Choose the columns")
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"The file has {len(header)} columns. Which ones are x1, x2 and y?"))
+        self.combos = []
+        for i, role in enumerate(("x1", "x2", "y")):
+            c = QComboBox()
+            c.addItems([f"{k + 1}: {h}" for k, h in enumerate(header)])
+            guess = next((k for k, h in enumerate(header) if h.lower() == role), min(i, len(header) - 1))
+            c.setCurrentIndex(guess if role != "y" or guess != i else len(header) - 1)
+            form.addRow(role, c)
+            self.combos.append(c)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def columns(self) -> tuple[int, int, int]:
+        return tuple(c.currentIndex() for c in self.combos)
+
+    @classmethod
+    def ask(cls, parent, header) -> tuple[int, int, int] | None:
+        dlg = cls(parent, header)
+        return dlg.columns() if dlg.exec() else None
 
 
 class FileActions(QObject):
@@ -46,8 +91,18 @@ class FileActions(QObject):
 
     # -- opening ---------------------------------------------------------------------------------
     def open_path(self, path: str) -> None:
-        """Open a data file or a session (by its suffix)."""
-        self.w.controller.open_file(str(path))
+        """Open a data file or a session (by its suffix); a data file with more than three
+        columns first asks which are x1, x2 and y."""
+        columns = None
+        if Path(path).suffix.lower() != ".gdviz":
+            header = _first_row(path)
+            if header is not None and len(header) > 3:
+                columns = ColumnPicker.ask(self.w, header)
+                if columns is None:
+                    return                      # cancelled: nothing changes
+        # loading runs in the worker thread; say so at once (a 10^6-row file takes a few seconds)
+        self.w.status.show_message(f"Loading {Path(path).name}…", 0)
+        self.w.controller.open_file(str(path), columns)
         self._remember(str(path))
 
     @Slot()

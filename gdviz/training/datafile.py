@@ -102,9 +102,54 @@ def read_table(path, columns=None) -> tuple[list[list[str]], tuple[str, ...] | N
     return numbered, header, first_line
 
 
+def _loadtxt(path, columns) -> LoadedData | None:
+    """The fast path for a clean file: numpy's C reader (10^6 rows in well under a second).
+    None when anything is unusual; the strict reader then finds and names the problem."""
+    try:
+        p = Path(path)
+        if not p.is_file() or p.stat().st_size > MAX_BYTES:
+            return None
+        with open(p, "rb") as f:
+            head_bytes = f.read(65536)
+        if b"\0" in head_bytes:
+            return None
+        head = head_bytes.decode("utf-8-sig")
+        lines = [ln for ln in head.splitlines() if ln.strip()]
+        if not lines:
+            return None
+        delim = _delimiter(head)
+        first = next(csv.reader([lines[0]], delimiter=delim))
+        header = None if all(_is_number(f) for f in first if f.strip()) else tuple(f.strip() for f in first)
+        width = len(first)
+        if columns is None:
+            if width != 3:
+                return None
+            columns = (0, 1, 2)
+        cols = tuple(_column_index(path, c, header, width) for c in columns)
+        if len(lines) < 2 and header:
+            return None                               # a header and no rows: the strict reader says so
+        out = np.loadtxt(p, delimiter=delim, skiprows=1 if header else 0, usecols=cols, ndmin=2,
+                         dtype=np.float64, comments=None, encoding="utf-8-sig", max_rows=MAX_ROWS + 1)
+    except (ValueError, UnicodeDecodeError, OSError, DataFileError):
+        return None
+    if out.shape[1] != 3 or not 1 <= len(out) <= MAX_ROWS or not np.isfinite(out).all():
+        return None
+    return _loaded(path, out, header, cols)
+
+
+def _loaded(path, out: np.ndarray, header, cols) -> LoadedData:
+    # C order, like generated data: the engine's float32 sums must run in the same order
+    data = PlaneData(x=np.ascontiguousarray(out[:, :2].T, np.float32), y=out[:, 2].copy(), true_W=None,
+                     true_b=None, noise=0.0, seed=0)
+    return LoadedData(data, header, cols, tuple(degeneracy_warnings(out)), str(path))
+
+
 def load_csv(path, columns=None) -> LoadedData:
     """Read ``path``; ``columns`` picks x1, x2, y (indices or header names) when there are more
     than three.  Raises :class:`DataFileError`."""
+    fast = _loadtxt(path, columns)
+    if fast is not None:
+        return fast
     numbered, header, _ = read_table(path)
     if not numbered:
         raise DataFileError(path, "has a header but no data rows")
@@ -121,6 +166,25 @@ def load_csv(path, columns=None) -> LoadedData:
         raise DataFileError(path, "choose exactly three columns: x1, x2 and y")
     if len(numbered) > MAX_ROWS:
         raise DataFileError(path, f"has {len(numbered)} rows; at most {MAX_ROWS} are loaded")
+    out = _fast_parse(numbered, cols, width)
+    if out is None:                          # something is wrong: find it, with its position
+        out = _slow_parse(path, numbered, cols, width)
+    return _loaded(path, out, header, cols)
+
+
+def _fast_parse(numbered, cols, width) -> np.ndarray | None:
+    """Every row in one numpy conversion (10^6 rows in about a second), or None if any row is
+    short or any value is not a finite number."""
+    if any(len(f) != width for _, f in numbered):
+        return None
+    try:
+        out = np.array([[f[c] for c in cols] for _, f in numbered], dtype=np.float64)
+    except ValueError:
+        return None
+    return out if np.isfinite(out).all() else None
+
+
+def _slow_parse(path, numbered, cols, width) -> np.ndarray:
     out = np.empty((len(numbered), 3), np.float64)
     for r, (line, fields) in enumerate(numbered):
         if len(fields) != width:
@@ -136,10 +200,7 @@ def load_csv(path, columns=None) -> LoadedData:
             if not math.isfinite(v):
                 raise DataFileError(path, f"{text!r} is not a finite number", line=line, column=c + 1)
             out[r, k] = v
-    # C order, like generated data: the engine's float32 sums must run in the same order
-    data = PlaneData(x=np.ascontiguousarray(out[:, :2].T, np.float32), y=out[:, 2].copy(), true_W=None, true_b=None,
-                     noise=0.0, seed=0)
-    return LoadedData(data, header, cols, tuple(degeneracy_warnings(out)), str(path))
+    return out
 
 
 def _column_index(path, c, header, width) -> int:

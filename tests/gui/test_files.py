@@ -96,3 +96,25 @@ def test_dropping_a_file_opens_it(qtbot, window, tmp_path):
     window.files.drop(mime)
     barrier(qtbot, window)
     assert last(window).data.points == 20
+
+
+def test_more_than_three_columns_asks_which(qtbot, window, tmp_path, monkeypatch):
+    from gdviz.gui import files
+
+    p = tmp_path / "wide.csv"
+    p.write_text("id,x1,note,x2,y\n1,0,7,0,1\n2,1,7,0,3\n3,0,7,1,2\n4,1,7,1,4\n")
+    asked = []
+    monkeypatch.setattr(files.ColumnPicker, "ask", classmethod(lambda cls, parent, h: asked.append(h) or (1, 3, 4)))
+    window.files.open_path(str(p))
+    barrier(qtbot, window)
+    assert asked == [["id", "x1", "note", "x2", "y"]]
+    np.testing.assert_array_equal(last(window).data.y, [1, 3, 2, 4])
+    np.testing.assert_array_equal(last(window).data.x[1], [0, 0, 1, 1])
+
+
+def test_the_column_picker_guesses_by_name(qtbot):
+    from gdviz.gui.files import ColumnPicker
+
+    d = ColumnPicker(None, ["id", "x1", "note", "x2", "y"])
+    qtbot.addWidget(d)
+    assert d.columns() == (1, 3, 4)

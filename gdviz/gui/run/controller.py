@@ -140,9 +140,10 @@ class TrainingController(QObject):
     def new_data(self, points: int, noise: float, seed: int) -> None:
         self._worker.new_data(points, noise, seed)
 
-    def open_file(self, path: str) -> None:
-        """Load a CSV/TSV data file or a .gdviz session (errors arrive as ``message``)."""
-        self._worker.open_file(path)
+    def open_file(self, path: str, columns=None) -> None:
+        """Load a CSV/TSV data file (``columns``: x1, x2, y indices when it has more than three)
+        or a .gdviz session; errors arrive as ``message`` and change nothing."""
+        self._worker.open_file(path, columns)
 
     def save_session(self, path: str, losses) -> None:
         self._worker.save_session(path, losses)

@@ -146,10 +146,10 @@ class TrainingWorker(QObject):
         self._playing.clear()
         self._commands.put(("goto", int(step)))
 
-    def open_file(self, path: str) -> None:
+    def open_file(self, path: str, columns=None) -> None:
         """Load a CSV/TSV data file or a .gdviz session (in the worker thread: no freeze)."""
         self._playing.clear()
-        self._commands.put(("open", str(path)))
+        self._commands.put(("open", str(path), columns))
 
     def save_session(self, path: str, losses) -> None:
         """Save data, settings, the exact state and ``losses`` (the curve's history)."""
@@ -273,7 +273,7 @@ class TrainingWorker(QObject):
                 self._export(cmd[1])
                 return
             elif kind == "open":
-                self._open(cmd[1])
+                self._open(cmd[1], cmd[2])
                 return
             elif kind in ("reset", "start"):
                 if kind == "start":
@@ -330,7 +330,7 @@ class TrainingWorker(QObject):
         """What made the initial data (saved in sessions instead of the points themselves)."""
         self._generator = generator
 
-    def _open(self, path: str) -> None:
+    def _open(self, path: str, columns=None) -> None:
         """Load a file; on any error the session is untouched and the error is reported."""
         from pathlib import Path
 
@@ -354,7 +354,7 @@ class TrainingWorker(QObject):
             history = session.losses[: s.step_count]
             text = f"Opened session {path} at step {s.step_count}"
         else:
-            loaded = load_csv(path)                      # raises DataFileError: nothing changed
+            loaded = load_csv(path, columns)             # raises DataFileError: nothing changed
             s.set_data(loaded.data)
             s.reset()
             self._generator = None
