@@ -183,6 +183,9 @@ class MainWindow(QMainWindow):
                                      tip="Logarithmic loss axis")
         self.act_grads = self._action(v, "Show gradient nodes", self.on_show_gradients,
                                       checkable=True, tip="Draw the nodes gradients() added")
+        self.act_beside = self._action(v, "Parameter space beside the 3D view", self.on_param_beside,
+                                       checkable=True,
+                                       tip="Show the loss landscape next to the data instead of in a tab")
         v.addSeparator()
         v.addAction(self.dock.toggleViewAction())
         h = bar.addMenu("&Help")
@@ -272,9 +275,15 @@ class MainWindow(QMainWindow):
         self.on_config(config)
 
     @Slot(int)
-    def on_space_changed(self, index: int) -> None:
+    def on_space_changed(self, index: int = 0) -> None:
         """Trace the path of every step only while the parameter space is shown (+24 % a step)."""
-        self.controller.set_trace(self.plane_tab.space_tabs.widget(index) is self.plane_tab.param_panel)
+        t = self.plane_tab
+        self.controller.set_trace(self.act_beside.isChecked() or t.space_tabs.currentWidget() is t.param_panel)
+
+    @Slot(bool)
+    def on_param_beside(self, on: bool) -> None:
+        self.plane_tab.set_parameter_space_beside(on)
+        self.on_space_changed()
 
     @Slot(int, float, int)
     def on_new_data(self, points: int, noise: float, seed: int) -> None:

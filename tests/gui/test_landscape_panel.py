@@ -145,3 +145,28 @@ def test_stability_band_and_optimal_lr(qtbot, window):
     barrier(qtbot, window)
     assert last(window).config.lr == pytest.approx(ls.lr_optimal_gd(ls.analyze(DATA).eigenvalues))
     assert window.controls.config().lr == pytest.approx(last(window).config.lr)
+
+
+def test_the_conditioning_lesson_reports_kappa_and_maps_back(qtbot, window):
+    panel = window.plane_tab.param_panel
+    panel.conditioning.setCurrentText("standardise x")
+    assert panel.cond_result is not None
+    path, k0, k1, s0, s1 = panel.cond_result
+    assert k0 == pytest.approx(23.8, abs=0.1) and k1 < 2 and s1 < s0
+    np.testing.assert_allclose(path[-1], ls.analyze(DATA).theta_star, atol=2e-5)   # original units
+    assert "condition number 23.8 → 1.65" in panel.band.text()
+    x, _ = panel.plot.conditioned.getData()
+    assert x is not None and len(x) == len(path)
+
+
+def test_beside_or_in_place_of_the_3d_view(qtbot, window):
+    t = window.plane_tab
+    window.act_beside.setChecked(True)
+    qtbot.waitUntil(lambda: t.param_panel.isVisible() and t.plane_view.isVisible())
+    step(qtbot, window, 3)
+    assert len(last(window).path) == 1                      # traced while shown beside
+    window.act_beside.setChecked(False)
+    t.space_tabs.setCurrentWidget(t.plane_view)
+    qtbot.waitUntil(lambda: not t.param_panel.isVisible())
+    step(qtbot, window, 1)
+    assert len(last(window).path) == 0                      # hidden: no tracing cost

@@ -26,7 +26,8 @@ KEY_HTML = ("<span style='color:#ffffff'>— path</span> &nbsp; <span style='col
             "<span style='color:#ff9f9f'>✕ true (W, b)</span> &nbsp; <span style='color:#96c8ff'>··· eigen-directions"
             "</span><br><span style='color:#ff6b6b'>➜ −lr·gradient</span> &nbsp; <span style='color:#c792ea'>"
             "➜ momentum carried over</span> &nbsp; <span style='color:#ffd166'>➜ last step</span> &nbsp; "
-            "<span style='color:#7fdbca'>□ RMSProp/Adam step box lr/(√v+ε)</span>")
+            "<span style='color:#7fdbca'>□ RMSProp/Adam step box lr/(√v+ε)</span> &nbsp; "
+            "<span style='color:#98c379'>-·- the same on centred/standardised x, in W, b units</span>")
 ARROWS = {  # kind -> (colour, legend)
     "gradient": ("#ff6b6b", "−lr·gradient"),
     "velocity": ("#c792ea", "momentum carried over"),
@@ -85,6 +86,7 @@ class LandscapePlot(pg.PlotWidget):
         self.ghost = pi.plot([], [], pen=pg.mkPen((255, 209, 102, 220), width=1.5, style=Qt.PenStyle.DashLine),
                              name="ghost: next 300 steps")
         self.box = pi.plot([], [], pen=pg.mkPen("#7fdbca", width=1.5), name="step box lr/(√v+ε)")
+        self.conditioned = pi.plot([], [], pen=pg.mkPen("#98c379", width=2, style=Qt.PenStyle.DashDotLine))
         self.shafts: dict[str, pg.PlotDataItem] = {}
         self.heads: dict[str, pg.ArrowItem] = {}
         for kind, (colour, label) in ARROWS.items():
@@ -153,6 +155,14 @@ class LandscapePlot(pg.PlotWidget):
             return
         p = geo.to_plot(thetas)
         self.ghost.setData(p[:, 0], p[:, 1], connect="finite")
+
+    def draw_conditioned(self, geo: SliceGeometry, thetas) -> None:
+        """The same optimizer on centred/standardised x, mapped back to W, b (green)."""
+        if thetas is None or len(thetas) == 0:
+            self.conditioned.setData([], [])
+            return
+        p = geo.to_plot(thetas)
+        self.conditioned.setData(p[:, 0], p[:, 1], connect="finite")
 
     def draw_arrows(self, geo: SliceGeometry, start, vectors: dict[str, np.ndarray | None]) -> None:
         """Arrows tip to tail from ``start`` in the order of ``vectors`` (θ-space vectors)."""

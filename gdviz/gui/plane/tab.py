@@ -67,6 +67,7 @@ class PlaneFitTab(QWidget):
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.space_tabs)
         top.addWidget(self.loss_view)
+        self._top = top
         top.setSizes([560, 540])
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(self.graph_view)
@@ -87,6 +88,20 @@ class PlaneFitTab(QWidget):
         self._pending_losses: list[tuple[int, np.ndarray]] = []
         self._pending_log: list = []
         self._slow_shown = 0.0
+
+    def set_parameter_space_beside(self, on: bool) -> None:
+        """Show the parameter space beside the 3D view (on) or in place of it, as a tab (off)."""
+        panel = self.param_panel
+        if on and panel.parent() is not self._top:
+            self.space_tabs.removeTab(self.space_tabs.indexOf(panel))
+            self._top.insertWidget(1, panel)
+            panel.show()
+        elif not on and panel.parent() is self._top:
+            self.space_tabs.addTab(panel, "Parameter space")
+        self.space_tabs.tabBar().setVisible(not on)
+
+    def parameter_space_shown(self) -> bool:
+        return self.param_panel.isVisibleTo(self)
 
     def show_update(self, u: Update) -> bool:
         snap = u.snapshot
