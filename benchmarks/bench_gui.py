@@ -89,7 +89,7 @@ class Recorder:
         return out
 
 
-def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "plane") -> dict:
+def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "plane", space: str = "data") -> dict:
     from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Slot
     from PySide6.QtWidgets import QApplication
 
@@ -102,6 +102,10 @@ def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "pl
     win.controls.set_speed(None)
     win.controller.set_speed(None)
     win.show()
+    if space == "param":     # the parameter-space panel shown (traced path, landscape redraws)
+        win.plane_tab.space_tabs.setCurrentWidget(win.plane_tab.param_panel)
+    elif space == "both":
+        win.act_beside.setChecked(True)
     race = None
     if tab == "race":
         from gdviz.gui.race.tab import PACES
@@ -128,7 +132,11 @@ def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "pl
         return u.snapshot.step if u is not None else 0
 
     def frames_now() -> int:
-        return frames[0] if race is not None else win.plane_view.frames_drawn
+        if race is not None:
+            return frames[0]
+        if space == "param":
+            return win.plane_tab.param_panel.plot.frames_drawn
+        return win.plane_view.frames_drawn
 
     rec = Recorder()
 
@@ -216,6 +224,8 @@ def main() -> int:
     p.add_argument("--warmup", type=float, default=1.5, help="seconds before measuring")
     p.add_argument("--tab", choices=("plane", "race"), default="plane",
                    help="plane: the Plane-fit tab (3D, loss, graph); race: six racers")
+    p.add_argument("--space", choices=("data", "param", "both"), default="data",
+                   help="plane tab: the 3D view, the parameter-space panel, or both side by side")
     args = p.parse_args()
     if not os.environ.get("DISPLAY") and not os.environ.get("GDVIZ_BENCH_CHILD"):
         return _reexec_under_xvfb()
@@ -223,8 +233,8 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="gdviz-bench-")
     os.environ["GDVIZ_SETTINGS"] = os.path.join(tmp, "settings.ini")
     headless = headless_rate(min(args.seconds, 5.0))
-    gui = gui_run(args.seconds, args.steps, args.warmup, args.tab)
-    out = dict(tab=args.tab, headless_steps_per_s=round(headless, 1))
+    gui = gui_run(args.seconds, args.steps, args.warmup, args.tab, args.space)
+    out = dict(tab=args.tab, space=args.space, headless_steps_per_s=round(headless, 1))
     out.update(gui)
     if args.tab == "plane" and gui.get("gui_steps_per_s"):
         out["gui_vs_headless"] = round(gui["gui_steps_per_s"] / headless, 3)

@@ -110,7 +110,7 @@ def test_worker_pace_arithmetic():
 
 def test_planes_in_3d_follow_the_selected_racer(qtbot, tab):
     _run_to(qtbot, tab, 4)
-    tab.space.setCurrentWidget(tab.planes)
+    tab.space.setCurrentIndex(1)
     tab.board.selectRow(2)
     qtbot.waitUntil(lambda: tab.selected_racer() == 2)
     tab.redraw()

@@ -104,6 +104,11 @@ class LandscapePlot(pg.PlotWidget):
             pi.addItem(item)
         self.arrow_values: dict[str, np.ndarray] = {}
         self._press = None
+        self.frames_drawn = 0
+
+    def paintEvent(self, ev):  # Qt override: counts frames for benchmarks/bench_gui.py
+        super().paintEvent(ev)
+        self.frames_drawn += 1
 
     # -- drawing ------------------------------------------------------------------------------------
     def draw_heat(self, geo: SliceGeometry, extent: tuple[float, float, float, float], levels) -> np.ndarray:

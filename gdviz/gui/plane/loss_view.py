@@ -56,7 +56,8 @@ class LossView(QWidget):
         pi = self.plot.getPlotItem()
         pi.setLabel("bottom", "step")
         pi.setLabel("left", "loss")
-        pi.showGrid(x=True, y=True, alpha=0.15)
+        # no grid: pyqtgraph paints grid lines inside its axis items, ~10 ms per axis per frame
+        # on a software rasteriser (measured with py-spy), which the GUI thread cannot afford
         pi.getAxis("bottom").enableAutoSIPrefix(False)
         pi.getAxis("left").enableAutoSIPrefix(False)
         self.curve = pi.plot([], [], pen=pg.mkPen(CURVE_RGB, width=1.5))

@@ -138,17 +138,17 @@ class PlaneFitTab(QWidget):
         if u is None:
             return
         snap = u.snapshot
-        if self._pending_losses:
-            first = self._pending_losses[0][0]
-            losses = np.concatenate([ls for _, ls in self._pending_losses])
-            self._pending_losses.clear()
-            self.loss_view.append(losses, first)
         # One definition everywhere: the loss at step k is the loss of the state after k
         # updates.  The worker's losses are those of the states before each update, so the
         # current state's own loss (the status bar's) closes the curve; the next chunk starts
-        # with the same value at the same step and replaces it.
+        # with the same value at the same step and replaces it.  One append: one redraw.
+        pending = [ls for _, ls in self._pending_losses]
+        first = self._pending_losses[0][0] if self._pending_losses else snap.step
+        self._pending_losses.clear()
         if np.isfinite(snap.loss) or not snap.diverged:
-            self.loss_view.append(np.array([snap.loss]), snap.step)
+            pending.append(np.array([snap.loss]))
+        if pending:
+            self.loss_view.append(np.concatenate(pending), first)
         self.loss_view.set_current_step(snap.step)
         if u.spec is not None:
             if u.spec is not self._spec:

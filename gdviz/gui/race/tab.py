@@ -176,14 +176,15 @@ class RaceTab(QWidget):
         left.addWidget(racers)
         left.addWidget(smoothing)
         left.setSizes([300, 500])
-        from gdviz.gui.plane.view import make_plane_view
-
-        self.planes = make_plane_view()
-        self.planes.setToolTip("each racer's fitted plane: the racer selected in the table solid, "
-                               "the others as faint wireframes in their colours")
+        # The 3D view is built the first time its tab is shown: a QOpenGLWidget anywhere in the
+        # window (even hidden) makes Qt composite the whole window through GL, which on a
+        # software rasteriser cost the Plane-fit tab half its frame rate (measured: 30 -> 13 fps).
+        self.planes = None
+        self._planes_holder = QWidget()
+        QVBoxLayout(self._planes_holder).setContentsMargins(0, 0, 0, 0)
         self.space = QTabWidget()
         self.space.addTab(self.plots.path, "Paths in (W1, W2)")
-        self.space.addTab(self.planes, "Planes in 3D")
+        self.space.addTab(self._planes_holder, "Planes in 3D")
         self.space.currentChanged.connect(self.redraw)
         self.board.itemSelectionChanged.connect(self.redraw)
         right = QSplitter(Qt.Orientation.Vertical)
@@ -286,7 +287,9 @@ class RaceTab(QWidget):
         names, start, theta_star, min_loss, data, specs = facts
         self.board.show_specs(specs, names)
         self.plots.start(names, start, theta_star, min_loss, data, float(self.tol.currentData()))
-        self.planes.set_data(data)
+        self._data = data
+        if self.planes is not None:
+            self.planes.set_data(data)
         with_m = [i for i, s in enumerate(specs) if s.uses_momentum or s.kind == "rule"]
         self.ewa_racer.blockSignals(True)
         self.ewa_racer.clear()
@@ -308,7 +311,8 @@ class RaceTab(QWidget):
         if self.last_update is None:
             return
         self.plots.redraw()
-        if self.space.currentWidget() is self.planes:
+        if self.space.currentWidget() is self._planes_holder:
+            self._ensure_planes()
             self._draw_planes()
         self.board.show_update(self.last_update)
         self.step_label.setText(f"step {self.last_update.step}")
@@ -328,6 +332,21 @@ class RaceTab(QWidget):
     def selected_racer(self) -> int:
         row = self.board.currentRow()
         return row if 0 <= row < len(self.plots.paths) else 0
+
+    def _ensure_planes(self) -> None:
+        if self.planes is not None:
+            return
+        from gdviz.gui.plane.view import make_plane_view
+
+        self.planes = make_plane_view()
+        gl_widget = getattr(self.planes, "view", None)
+        if gl_widget is not None and gl_widget.inherits("QOpenGLWidget"):
+            gl_widget.setAttribute(Qt.WidgetAttribute.WA_NativeWindow)   # see plane/tab.py
+        self.planes.setToolTip("each racer's fitted plane: the racer selected in the table solid, "
+                               "the others as faint wireframes in their colours")
+        self._planes_holder.layout().addWidget(self.planes)
+        if getattr(self, "_data", None) is not None:
+            self.planes.set_data(self._data)
 
     def _draw_planes(self) -> None:
         """The selected racer's plane solid, the others faint, each at its current W, b."""
