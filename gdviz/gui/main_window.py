@@ -4,6 +4,7 @@ talks to the worker thread.  Nothing here trains or computes.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 from PySide6.QtCore import QSignalBlocker, Qt, Slot
@@ -32,6 +33,9 @@ from gdviz.training.types import TrainConfig
 
 TITLE = "gdviz — plane fit"
 SessionFactory = Callable[[TrainConfig, int, float, int], Any]
+
+
+PER_OPTIMIZER_KEY = "optimizer/per_optimizer"
 
 
 def default_session_factory(config: TrainConfig, points: int, noise: float, seed: int):
@@ -71,6 +75,7 @@ class MainWindow(QMainWindow):
             data_factory or default_data_factory, speed=s.speed, parent=self)
         self._build_views()
         self._build_controls()
+        self._restore_per_optimizer()
         self._build_menus()
         self._connect()
         self._restore_view_state()
@@ -116,6 +121,17 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.race_tab, "Race")
         self.setCentralWidget(self.tabs)
         self.status = StatusPanel(self.statusBar())
+
+    def _restore_per_optimizer(self) -> None:
+        """Each optimizer's own hyper-parameters, as last used (a corrupt value is ignored)."""
+        raw = self._settings.value(PER_OPTIMIZER_KEY, "")
+        try:
+            table = json.loads(raw) if isinstance(raw, str) and raw else {}
+        except ValueError:
+            table = {}
+        form = self.controls.optimizer_form
+        form.set_per_optimizer(table if isinstance(table, dict) else {})
+        form.set_values(self._state.config)
 
     def _race_source(self):
         """The race starts from the data and initial W the plane fit uses."""
@@ -259,6 +275,7 @@ class MainWindow(QMainWindow):
     def on_config(self, config: TrainConfig) -> None:
         self.controller.set_config(config)
         self._save(config=config)
+        self._settings.setValue(PER_OPTIMIZER_KEY, json.dumps(self.controls.optimizer_form.per_optimizer()))
         if self.plane_tab.param_panel.isVisible():      # the ghost: where this change leads
             self.plane_tab.param_panel.preview(config)
 

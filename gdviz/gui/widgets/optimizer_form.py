@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QWidget
 
+from gdviz.training.race import RACER_DEFAULTS
 from gdviz.training.types import MODES, OPTIMIZERS, TrainConfig
 
 MODE_LABELS = {
@@ -42,6 +43,16 @@ def _spin(lo: float, hi: float, step: float, decimals: int, tip: str) -> QDouble
     box.setKeyboardTracking(True)
     box.setToolTip(tip)
     return box
+
+
+#: Hyper-parameters each optimizer starts with: each converges on the default data
+#: (tests/core/test_training_race.py and tests/gui/test_optimizer_form.py check).
+OPTIMIZER_DEFAULTS: dict[str, dict[str, float]] = {
+    opt: {"lr": RACER_DEFAULTS[opt]["lr"], "momentum": RACER_DEFAULTS[opt].get("momentum", 0.9),
+          "decay": 0.9, "beta1": 0.9, "beta2": 0.999}
+    for opt in ("gd", "momentum", "nesterov", "rmsprop", "adam")
+}
+HYPER = ("lr", "momentum", "decay", "beta1", "beta2")
 
 
 class OptimizerForm(QWidget):
@@ -84,9 +95,13 @@ class OptimizerForm(QWidget):
             form.addRow(label, getattr(self, name))
             self._rows[name] = getattr(self, name)
         self._form = form
+        # Each optimizer keeps its own hyper-parameters: switching never hands Nesterov the
+        # 0.5 that suits GD (it diverges there on the default data).
+        self._per_opt: dict[str, dict] = {}
+        self._current_opt = "gd"
         self.set_values(TrainConfig())
         self.mode_combo.currentIndexChanged.connect(self._on_changed)
-        self.optimizer_combo.currentIndexChanged.connect(self._on_changed)
+        self.optimizer_combo.currentIndexChanged.connect(self._on_optimizer_changed)
         for box in (self.lr, *self._rows.values()):
             box.valueChanged.connect(self._on_changed)
 
@@ -119,10 +134,44 @@ class OptimizerForm(QWidget):
         self.beta2.setValue(config.beta2)
         self.epsilon.setValue(self.epsilon.minimum() if config.epsilon is None else config.epsilon)
         del blockers
+        self._current_opt = config.optimizer
+        self._per_opt[config.optimizer] = self._hyper()
         self._show_rows()
 
     def mode(self) -> str:
         return self.mode_combo.currentData()
+
+    def per_optimizer(self) -> dict[str, dict]:
+        """Every optimizer's remembered hyper-parameters (the shown one included)."""
+        self._per_opt[self.optimizer_combo.currentData()] = self._hyper()
+        return {k: dict(v) for k, v in self._per_opt.items()}
+
+    def set_per_optimizer(self, table: dict) -> None:
+        """Restore remembered hyper-parameters (unknown optimizers and bad values are skipped)."""
+        for opt, vals in (table or {}).items():
+            if opt in OPTIMIZER_DEFAULTS and isinstance(vals, dict):
+                clean = {k: float(v) for k, v in vals.items()
+                         if k in HYPER and isinstance(v, (int, float)) and not isinstance(v, bool)
+                         and self._box(k).minimum() <= float(v) <= self._box(k).maximum()}
+                self._per_opt[opt] = {**OPTIMIZER_DEFAULTS[opt], **clean}
+
+    def _box(self, name):
+        return self.lr if name == "lr" else self._rows[name]
+
+    def _hyper(self) -> dict:
+        return {k: self._box(k).value() for k in HYPER if k != "epsilon"}
+
+    @Slot()
+    def _on_optimizer_changed(self) -> None:
+        new = self.optimizer_combo.currentData()
+        self._per_opt[self._current_opt] = self._hyper()
+        self._current_opt = new
+        vals = {**OPTIMIZER_DEFAULTS[new], **self._per_opt.get(new, {})}
+        blockers = [QSignalBlocker(self._box(k)) for k in vals]
+        for k, v in vals.items():
+            self._box(k).setValue(v)
+        del blockers
+        self._on_changed()
 
     # ------------------------------------------------------------------ internals
     def _show_rows(self) -> None:
