@@ -249,6 +249,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_play(self) -> None:
         self.plane_tab.hide_banner()
+        self._clear_stale_messages()
         self.graph_view.clear_backward()  # live values and a frozen animation do not mix
         self.controller.toggle()
 
@@ -264,7 +265,14 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_reset(self) -> None:
         self.plane_tab.hide_banner()
+        self._clear_stale_messages()
         self.controller.reset()
+
+    def _clear_stale_messages(self) -> None:
+        """A message about the old run must not outlive it (Reset, Play, a new start)."""
+        if getattr(self, "_diverged_shown", False):
+            self.status.bar.clearMessage()
+            self._diverged_shown = False
 
     @Slot(object)
     def on_speed(self, speed) -> None:
@@ -410,6 +418,7 @@ class MainWindow(QMainWindow):
     def on_diverged(self, d: Divergence) -> None:
         self.plane_tab.show_banner(d.message)  # the full message; the status bar is narrow
         self.status.show_message(f"Diverged at step {d.step}: paused", 0)
+        self._diverged_shown = True
 
     @Slot(str)
     def on_message(self, text: str) -> None:

@@ -92,8 +92,19 @@ class Divergence:
     message: str
 
 
-def divergence_message(step: int, loss: float) -> str:
-    return (
-        f"The loss became {loss} at step {step}: training paused. "
-        "Hint: lower the learning rate, then press Reset."
-    )
+def divergence_message(step: int, loss: float, config: TrainConfig | None = None, lr_limit: float | None = None) -> str:
+    """What went wrong, with the hint for the real cause.
+
+    A negative grad_ys turns descent into *ascent* (the loss is pushed up on purpose), so the
+    hint is about grad_ys, not the learning rate; an lr above the stability limit (when the
+    optimizer has one) is named with the limit.
+    """
+    head = f"The loss became {loss:.4g} at step {step}: training paused."
+    if config is not None and config.grad_ys < 0:
+        return (f"{head} grad_ys is {config.grad_ys:g}: a negative weight on the loss turns gradient descent "
+                "into gradient ascent, so the loss grows whatever the learning rate. Hint: set grad_ys "
+                "back to a positive value (1 is the ordinary gradient), then press Reset.")
+    if config is not None and lr_limit is not None and config.lr >= lr_limit:
+        return (f"{head} The learning rate {config.lr:g} is above this optimizer's stability limit "
+                f"{lr_limit:.3g} on this data. Hint: lower the learning rate below it, then press Reset.")
+    return f"{head} Hint: lower the learning rate, then press Reset."

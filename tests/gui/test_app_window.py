@@ -172,6 +172,24 @@ def test_divergence_pauses_with_banner_and_reset_recovers(qtbot, window):
     barrier(qtbot, window)
     assert not window.banner.isVisible()
     assert np.isfinite(last(window).snapshot.loss) and last(window).snapshot.step == 0
+    assert "above this optimizer's stability limit 0.615" in message     # the real cause, with the limit
+    assert "Diverged" not in window.status.current_message()              # no stale message after Reset
+
+
+def test_negative_grad_ys_names_gradient_ascent_not_the_learning_rate(qtbot, window):
+    from dataclasses import replace
+
+    window.on_config_requested(replace(last(window).config, grad_ys=-1.0))
+    barrier(qtbot, window)
+    with qtbot.waitSignal(window.controller.diverged, timeout=30000) as blocker:
+        click(qtbot, window.controls.play_button)
+    message = blocker.args[0].message
+    assert "gradient ascent" in message and "grad_ys" in message
+    assert "lower the learning rate" not in message
+    qtbot.waitUntil(lambda: window.controls.play_button.text() == "Play", timeout=5000)
+    assert "Diverged" in window.status.current_message()
+    click(qtbot, window.controls.play_button)                             # playing again clears it
+    assert "Diverged" not in window.status.current_message()
 
 
 def test_slots_run_in_gui_thread(qtbot, window):

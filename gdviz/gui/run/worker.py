@@ -390,6 +390,19 @@ class TrainingWorker(QObject):
             raise ValueError(f"{path}: cannot be written ({e.strerror or e})") from None
         self.told.emit(f"Exported {len(rows)} steps (step, loss, W1, W2, b) to {path}")
 
+    @staticmethod
+    def _lr_limit(s) -> float | None:
+        """The optimizer's linear stability limit on the session's data, if it has one."""
+        from gdviz.training import landscape as ls
+
+        cfg, data = getattr(s, "config", None), getattr(s, "data", None)
+        if cfg is None or data is None or cfg.optimizer not in ls.LINEAR:
+            return None
+        try:
+            return ls.lr_limits(ls.analyze(data).eigenvalues, cfg.momentum)[cfg.optimizer]
+        except Exception:       # a fake session in tests, degenerate data: no limit to name
+            return None
+
     def horizon(self) -> int:
         """The furthest step reached since the last reset (worker thread's view)."""
         return self._horizon
@@ -475,7 +488,7 @@ class TrainingWorker(QObject):
             loss = float(losses[idx]) if len(losses) else float("nan")
             self._flush()
             self._playing.clear()
-            self.diverged.emit(Divergence(step, loss, divergence_message(step, loss)))
+            self.diverged.emit(Divergence(step, loss, divergence_message(step, loss, s.config, self._lr_limit(s))))
 
     def _flush(self) -> None:
         """Emit one Update if anything happened since the last one."""
