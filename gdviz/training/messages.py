@@ -19,9 +19,19 @@ class LogLine:
     b: tuple[float, ...]
 
     def text(self) -> str:
-        w = " ".join(f"{v: .6f}" for v in self.W)
-        bb = " ".join(f"{v: .6f}" for v in self.b)
+        w = " ".join(log_number(v) for v in self.W)
+        bb = " ".join(log_number(v) for v in self.b)
         return f"{self.step} [[{w}]] [{bb}]"
+
+
+def log_number(v: float) -> str:
+    """The tutorial's ``% .6f`` for ordinary values; compact for huge, tiny and non-finite ones
+    (``-3.16e+12``, ``inf``), so a line never grows past the pane."""
+    if v != v or v in (float("inf"), float("-inf")):
+        return f"{v: }"
+    if abs(v) >= 1e6 or (v != 0 and abs(v) < 1e-6):
+        return f"{v: .3e}"
+    return f"{v: .6f}"
 
 
 @dataclass(frozen=True)

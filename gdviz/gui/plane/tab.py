@@ -50,6 +50,9 @@ class PlaneFitTab(QWidget):
         self.log_pane.setToolTip("The tutorial's print(step, W, b), every 20 steps "
                                  "(every 200, 2000... above 1000 steps/s)")
         self.log_pane.setStyleSheet("font-family: monospace;")
+        # like a terminal: lines never wrap (scroll sideways), and the pane follows the newest
+        # line unless the user has scrolled up to read an older one
+        self.log_pane.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         # An empty white pane looks broken before the first step: say what will appear.
         self.log_pane.setPlaceholderText("step  W  b\n\nThe tutorial's print(step, W, b) "
                                          "appears here every 20 steps. Press Play.")
@@ -157,8 +160,12 @@ class PlaneFitTab(QWidget):
                 self.graph_view.set_stopped(u.config.stop_gradients)
             self.graph_view.set_values(snap.values, snap.grads)
         if self._pending_log:
+            bar = self.log_pane.verticalScrollBar()
+            at_end = bar.value() >= bar.maximum() - 2
+            kept = bar.value()
             self.log_pane.appendPlainText("\n".join(line.text() for line in self._pending_log))
             self._pending_log.clear()
+            bar.setValue(bar.maximum() if at_end else kept)
 
     def animate_backward(self) -> str:
         """Load the backward-pass animation of the step's ``gradients()`` call.
