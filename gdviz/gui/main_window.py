@@ -7,16 +7,20 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from PySide6.QtCore import QSignalBlocker, Qt, Slot
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSlider,
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QDockWidget,
     QFileDialog,
     QMainWindow,
     QMessageBox,
     QScrollArea,
     QTabWidget,
+    QWidget,
 )
 
 from gdviz.gui.run.controller import TrainingController
@@ -36,6 +40,19 @@ SessionFactory = Callable[[TrainConfig, int, float, int], Any]
 
 
 PER_OPTIMIZER_KEY = "optimizer/per_optimizer"
+
+
+class _FocusedWidgetKeeps(QObject):
+    """A focused slider, spin box or combo box keeps its arrow keys: the window's Step (→)
+    shortcut must not steal them (with the Speed slider focused, → moves the slider)."""
+
+    KEYS = {Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home,
+            Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
+
+    def eventFilter(self, obj, event) -> bool:  # Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in self.KEYS:
+            event.accept()          # the widget gets the key press; no shortcut fires
+        return False
 
 
 def default_session_factory(config: TrainConfig, points: int, noise: float, seed: int):
@@ -75,6 +92,10 @@ class MainWindow(QMainWindow):
             data_factory or default_data_factory, speed=s.speed, parent=self)
         self._build_views()
         self._build_controls()
+        self._keys = _FocusedWidgetKeeps(self)
+        for w in self.controls.findChildren(QWidget):
+            if isinstance(w, (QAbstractSlider, QAbstractSpinBox, QComboBox)):
+                w.installEventFilter(self._keys)
         self._restore_per_optimizer()
         self._build_menus()
         self._connect()

@@ -333,3 +333,17 @@ def test_window_without_opengl_uses_the_2d_view_and_still_trains(qtbot, monkeypa
     np.testing.assert_allclose(w.plane_view.surface_heights(),
                                plane_heights(snap.W, snap.b, x1, x2), rtol=1e-6)
     w.close()
+
+
+def test_a_focused_slider_keeps_its_arrow_keys(qtbot, window):
+    slider = window.controls.speed_slider
+    slider.setFocus()
+    qtbot.waitUntil(slider.hasFocus)
+    before = slider.value()
+    qtbot.keyClick(slider, Qt.Key.Key_Right)
+    barrier(qtbot, window)
+    assert slider.value() == before + 1 and last(window).snapshot.step == 0     # moved, did not step
+    window.graph_view.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    barrier(qtbot, window)
+    assert last(window).snapshot.step == 1                                      # elsewhere → steps

@@ -50,7 +50,7 @@ def test_format_value_is_compact():
     assert format_value(np.array([[0.1, 0.2]])) == "[[0.1, 0.2]]"
     assert format_value(np.array([1234567.0])) == "[1.235e+06]"
     big = format_value(np.ones((2, 100)) * 0.5)
-    assert big == "2x100 mean=0.5"
+    assert big == "2×100 array, mean 0.5"
     assert format_value(None) == "None"
     assert "0.123456" in format_full(np.array([0.123456]))
 
@@ -89,7 +89,7 @@ def test_node_texts_show_values_and_gradients(view):
     assert w.value_text == "[[0.1, 0.2]]"
     assert w.grad_text == "∇ [[-1.235, 2]]"
     assert view.node_item("Mean").value_text == "0.01235"
-    assert view.node_item("Const").value_text.startswith("2x100 mean=")
+    assert view.node_item("Const").value_text.startswith("2×100 array, mean")
     assert view.node_item("Const_1").grad_text == "∇ None"
     assert view.node_item("gradients/Fill").grad_text == ""  # gradient nodes show a value only
     tip = view.node_item("Const").tooltip_text()

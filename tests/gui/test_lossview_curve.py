@@ -163,3 +163,17 @@ def test_inf_fed_as_gap_until_replayed_over(lv):
     _, y = lv.curve.getOriginalDataset()
     np.testing.assert_array_equal(y, [1.0, 0.5, 0.4])
     assert y.base is not None  # fed a view of the buffer again, not a copy
+
+
+def test_empty_one_point_and_reset_ranges(lv):
+    vb = lv.plot.getPlotItem().getViewBox()
+    lv.clear()
+    assert lv.empty_note.isVisible() and vb.viewRange()[0] == [0, 10]
+    lv.append(np.array([0.3]), 0)
+    x0, x1 = vb.viewRange()[0]
+    assert not lv.empty_note.isVisible() and -2 <= x0 and x1 <= 12            # not -600..600
+    lv.append(np.linspace(1, 0.1, 500), 0)
+    lv.grab()
+    assert vb.viewRange()[0][1] >= 499                                         # auto range again
+    lv.clear()                                                                 # Reset: no old range
+    assert vb.viewRange()[0] == [0, 10] and lv.empty_note.isVisible()

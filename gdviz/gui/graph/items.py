@@ -74,9 +74,11 @@ def format_value(value) -> str:
         text = " ".join(text.split())  # one line
         if len(text) <= _MAX_INLINE:
             return text
-    shape = "x".join(str(d) for d in a.shape)
     mean = float(np.mean(a)) if a.size else float("nan")
-    return f"{shape} mean={mean:.4g}"
+    if a.ndim == 1:    # "100 values" never reads as the value 100
+        return f"{a.size} values, mean {mean:.4g}"
+    shape = "×".join(str(d) for d in a.shape)
+    return f"{shape} array, mean {mean:.4g}"
 
 
 def format_full(value, threshold: int = 400) -> str:

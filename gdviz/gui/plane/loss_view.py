@@ -73,6 +73,10 @@ class LossView(QWidget):
         pi.addItem(self.marker, ignoreBounds=True)
         self.dot = pi.plot([], [], pen=None, symbol="o", symbolSize=7, symbolBrush=MARKER_RGB, symbolPen=None)
         pi.getViewBox().setDefaultPadding(0.04)
+        self.empty_note = pg.TextItem("no steps yet: press Play or Step", color=(138, 143, 152), anchor=(0.5, 0.5))
+        self.empty_note.setPos(5, 0.5)
+        pi.addItem(self.empty_note, ignoreBounds=True)
+        self._auto_after_small = True
         # a zoom or pan asks the history for that range at the plot's width (exact when it fits)
         pi.getViewBox().sigXRangeChanged.connect(self._on_x_range)
 
@@ -188,8 +192,24 @@ class LossView(QWidget):
         x0, x1 = vb.viewRange()[0]
         return max(0.0, x0 - self._first), min(float(n), x1 - self._first + 1)
 
+    def _frame_small(self, n: int) -> None:
+        """No data: a plain 0..10 frame and a note, not pyqtgraph's meaningless default range;
+        one point: a few steps around it, not -600..600."""
+        vb = self.plot.getPlotItem().getViewBox()
+        self.empty_note.setVisible(n == 0)
+        if n == 0:
+            vb.setRange(xRange=(0, 10), yRange=(0, 1), padding=0)
+            vb.enableAutoRange(x=False, y=False)
+        elif n == 1:
+            vb.setRange(xRange=(self._first - 1, self._first + 9), padding=0)
+            vb.enableAutoRange(x=False, y=True)
+        elif not vb.autoRangeEnabled()[0] and self._auto_after_small:
+            vb.enableAutoRange(x=True, y=True)
+        self._auto_after_small = n < 2
+
     def _update_curve(self) -> None:
         n = self._hist.count
+        self._frame_small(n)
         if n == 0:
             self.curve.setData([], [])
             self._update_marker()
