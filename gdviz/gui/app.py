@@ -49,6 +49,8 @@ def run_app(args: argparse.Namespace, argv: list[str] | None = None) -> int:
     window = MainWindow(presets=_explicit(args, argv), scene=getattr(args, "scene", "plane"),
                         open_path=getattr(args, "load_session", None) or getattr(args, "data", None))
     window.show()
+    if not getattr(args, "record", None):
+        window.show_guide_on_first_launch()
     heartbeat = _close_on_ctrl_c(window)
     outcome = {"code": None}
     if getattr(args, "record", None):

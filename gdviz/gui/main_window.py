@@ -101,8 +101,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_view_state()
         geo, win = load_geometry(self._settings)
-        if geo is None or not self.restoreGeometry(geo):
-            self.resize(1500, 920)
+        restored = geo is not None and self.restoreGeometry(geo)
+        self.fit_to_screen(restored)
         if win is not None:
             self.restoreState(win)
         self.tabs.setCurrentIndex(1 if scene == "playground" else 0)
@@ -142,6 +142,30 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.race_tab, "Race")
         self.setCentralWidget(self.tabs)
         self.status = StatusPanel(self.statusBar())
+
+    def fit_to_screen(self, restored: bool = False) -> None:
+        """First launch: 90 % of the screen's free area (never a fixed size that a 1366×768 laptop
+        cannot show).  A restored geometry is clamped to the screen it is on now."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(1500, 920)
+            return
+        avail = screen.availableGeometry()
+        if not restored:
+            w = min(max(int(avail.width() * 0.9), self.minimumSizeHint().width()), avail.width())
+            h = min(int(avail.height() * 0.9), avail.height())
+            self.resize(w, h)
+            self.move(avail.x() + (avail.width() - w) // 2, avail.y() + (avail.height() - h) // 2)
+            return
+        if self.isMaximized() or self.isFullScreen():
+            return
+        g = self.frameGeometry()
+        w, h = min(g.width(), avail.width()), min(g.height(), avail.height())
+        if (w, h) != (g.width(), g.height()):
+            self.resize(w - (g.width() - self.width()), h - (g.height() - self.height()))
+        x = min(max(g.x(), avail.x()), avail.right() - w + 1)
+        y = min(max(g.y(), avail.y()), avail.bottom() - h + 1)
+        self.move(x, y)
 
     def _restore_per_optimizer(self) -> None:
         """Each optimizer's own hyper-parameters, as last used (a corrupt value is ignored)."""
@@ -226,6 +250,8 @@ class MainWindow(QMainWindow):
         v.addSeparator()
         v.addAction(self.dock.toggleViewAction())
         h = bar.addMenu("&Help")
+        self._action(h, "Getting started", self.show_guide, "F1",
+                     tip="What each panel shows and what to try first")
         self._action(h, "About", self.on_about)
 
     def _connect(self) -> None:
@@ -369,6 +395,23 @@ class MainWindow(QMainWindow):
         for act in (self.act_play, self.act_step, self.act_reset, self.act_backward):
             act.setEnabled(plane)
         self.status.set_fields_visible(plane)
+
+    @Slot()
+    def show_guide(self) -> None:
+        from gdviz.gui.guide import GuideDialog
+
+        if getattr(self, "_guide", None) is None:
+            self._guide = GuideDialog(self)
+        self._guide.show()
+        self._guide.raise_()
+
+    def show_guide_on_first_launch(self) -> None:
+        """Once per user: the guide opens beside the window the first time gdviz starts."""
+        from gdviz.gui.guide import SHOWN_KEY
+
+        if self._settings.value(SHOWN_KEY, "") != "yes":
+            self._settings.setValue(SHOWN_KEY, "yes")
+            self.show_guide()
 
     @Slot()
     def on_about(self) -> None:

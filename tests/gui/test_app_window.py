@@ -347,3 +347,33 @@ def test_a_focused_slider_keeps_its_arrow_keys(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Right)
     barrier(qtbot, window)
     assert last(window).snapshot.step == 1                                      # elsewhere → steps
+
+
+def test_first_launch_fits_the_screen_and_saved_geometry_is_clamped(qtbot):
+    from gdviz.gui.main_window import MainWindow
+
+    w = MainWindow(start=False)
+    qtbot.addWidget(w)
+    avail = w.screen().availableGeometry()
+    assert w.width() <= avail.width() and w.height() <= avail.height()
+    assert w.width() >= 0.85 * avail.width() or w.width() == w.minimumSizeHint().width()
+    w.resize(avail.width() + 900, avail.height() + 700)          # as if saved on a bigger screen
+    w.move(avail.right() + 400, avail.bottom() + 300)
+    w.fit_to_screen(restored=True)
+    g = w.frameGeometry()
+    assert avail.contains(g.topLeft()) and g.width() <= avail.width() and g.height() <= avail.height()
+
+
+def test_getting_started_opens_once_on_first_launch(qtbot):
+    from gdviz.gui.main_window import MainWindow
+
+    w = MainWindow(start=False)
+    qtbot.addWidget(w)
+    w.show_guide_on_first_launch()
+    assert w._guide.isVisible() and "Try first" in w._guide.text.toPlainText()
+    assert "stop_gradients at MatMul" in w._guide.text.toPlainText()
+    w._guide.close()
+    w2 = MainWindow(start=False)
+    qtbot.addWidget(w2)
+    w2.show_guide_on_first_launch()
+    assert getattr(w2, "_guide", None) is None          # remembered: not shown again

@@ -100,7 +100,7 @@ class PlaygroundPanel(QWidget):
         scroll.setWidget(left)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(440)
+        scroll.setMinimumWidth(380)
 
         self.results = QTextBrowser()
         self.results.setOpenLinks(False)
@@ -121,20 +121,26 @@ class PlaygroundPanel(QWidget):
         self.next_btn.clicked.connect(self.backward_step)
         self.reset_btn.clicked.connect(self._on_reset)
         self.step_label = QLabel()
-        self.png_btn, self.svg_btn = QPushButton("Export PNG…"), QPushButton("Export SVG…")
+        # short labels: this bar must fit a 1366-pixel-wide screen beside the controls
+        self.png_btn, self.svg_btn = QPushButton("PNG…"), QPushButton("SVG…")
+        self.png_btn.setToolTip("Export the graph as a PNG image")
+        self.svg_btn.setToolTip("Export the graph as an SVG vector image")
         self.png_btn.clicked.connect(self.export_png)
         self.svg_btn.clicked.connect(self.export_svg)
 
         bar = QHBoxLayout()
-        for w in (self.show_grads, self.start_btn, self.next_btn, self.reset_btn, self.step_label):
+        for w in (self.show_grads, self.start_btn, self.next_btn, self.reset_btn):
             bar.addWidget(w)
         bar.addStretch(1)
-        bar.addWidget(self.png_btn)
-        bar.addWidget(self.svg_btn)
+        bar2 = QHBoxLayout()                # a second line: the bar must fit 1366 px beside the controls
+        bar2.addWidget(self.step_label, 1)
+        bar2.addWidget(self.png_btn)
+        bar2.addWidget(self.svg_btn)
         graph_box = QWidget()
         gl = QVBoxLayout(graph_box)
         gl.setContentsMargins(0, 0, 0, 0)
         gl.addLayout(bar)
+        gl.addLayout(bar2)
         gl.addWidget(self.graph, 1)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(_group("Result of tf.gradients(ys, xs, grad_ys, stop_gradients)", self.results))
