@@ -29,7 +29,8 @@ def main() -> int:
                    help="race scene: the bottom-right view shown")
     p.add_argument("--mode", choices=("optimizer", "manual"), default="manual",
                    help="manual shows the gradient nodes tf.gradients added (default)")
-    p.add_argument("--size", default="1500x920", help="window size WxH")
+    p.add_argument("--size", default="1500x920", help="window size WxH, or 'auto': as on a first launch")
+    p.add_argument("--screen", default="1600x1000", help="the Xvfb screen WxH when there is no display")
     p.add_argument("--space", choices=("data", "param"), default="data",
                    help="plane scene: the 3D data space or the parameter space")
     p.add_argument("--optimizer", default=None, help="plane scene: the optimizer (e.g. momentum)")
@@ -40,7 +41,7 @@ def main() -> int:
         if shutil.which("xvfb-run") is None:
             print("screenshot: no DISPLAY and no xvfb-run (install xvfb)", file=sys.stderr)
             return 2
-        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24",
+        return subprocess.call(["xvfb-run", "-a", "-s", f"-screen 0 {args.screen}x24",
                                 sys.executable, *sys.argv])
     os.environ["GDVIZ_SETTINGS"] = os.path.join(tempfile.mkdtemp(prefix="gdviz-shot-"), "s.ini")
 
@@ -58,8 +59,9 @@ def main() -> int:
     if args.lr is not None:
         presets["lr"] = args.lr
     win = MainWindow(presets=presets, scene="plane" if args.scene == "race" else args.scene, start=False)
-    w, h = (int(v) for v in args.size.split("x"))
-    win.resize(w, h)
+    if args.size != "auto":
+        w, h = (int(v) for v in args.size.split("x"))
+        win.resize(w, h)
     win.controls.set_speed(args.speed)
     win.controller.set_speed(args.speed)  # fast enough, yet the curve shows the early descent
     if args.space == "param":
@@ -83,7 +85,8 @@ def main() -> int:
 
         @Slot()
         def shoot(self):
-            ok = win.grab().save(str(out))
+            screen = win.screen()
+            ok = screen.grabWindow(0).save(str(out)) if args.size == "auto" else win.grab().save(str(out))
             print(f"{'saved' if ok else 'FAILED to save'} {out}")
             win.close()
             app.exit(0 if ok else 1)

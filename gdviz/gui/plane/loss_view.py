@@ -84,6 +84,8 @@ class LossView(QWidget):
         self.log_box.setToolTip("Logarithmic loss axis (zero, negative and non-finite losses are not drawn)")
         self.log_box.toggled.connect(self.set_log_y)
         self.readout = QLabel("no steps yet")
+        # a label's text must never widen the window (a long readout pushed it off a laptop screen)
+        self.readout.setMinimumWidth(40)
         self.readout.setStyleSheet("color: #8a8f98")
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)

@@ -110,6 +110,7 @@ class _Toggles(QWidget):
         self.residuals = QCheckBox("residuals")
         self.residuals.setToolTip("Show each point's error: a red line from the point to the fitted plane")
         self.hint = QLabel()
+        self.hint.setMinimumWidth(20)      # clipped, never widening the window
         self.hint.setStyleSheet("color: #8a8f98")
         for w in (legend, self.true_plane, self.residuals):
             row.addWidget(w)
