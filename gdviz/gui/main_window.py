@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_reset(self) -> None:
         self.plane_tab.hide_banner()
+        self.status.clear_message()  # "Diverged at step k" is no longer true
         self.controller.reset()
 
     @Slot(object)
@@ -308,6 +309,8 @@ class MainWindow(QMainWindow):
             self._show_side_panels(self.plane_tab.latest)
         self.controls.set_playing(playing)
         self.status.set_playing(playing)
+        if playing:
+            self.status.clear_message()  # a paused-state note is stale once playing
 
     @Slot(object)
     def on_diverged(self, d: Divergence) -> None:

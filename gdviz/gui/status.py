@@ -63,5 +63,9 @@ class StatusPanel:
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         self.bar.showMessage(text, timeout_ms)
 
+    def clear_message(self) -> None:
+        """Drop a message that is no longer true (a divergence note after Reset or Play)."""
+        self.bar.clearMessage()
+
     def current_message(self) -> str:
         return self.bar.currentMessage()

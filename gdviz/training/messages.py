@@ -32,11 +32,13 @@ class Update:
     ----------
     snapshot : Snapshot
         The session's state after the last step in this Update.
-    losses : ndarray, shape (n,), float64, read-only
-        Loss of every update since the previous Update, in order (may be empty).
+    losses : ndarray, shape (n >= 1,), float64, read-only
+        The loss at steps ``first_step .. snapshot.step``, in order: the loss at step k is the
+        loss of the state after k updates (step 0 is the start), so ``losses[-1]`` is always
+        ``snapshot.loss``.  A point already sent may be sent again (new data changes the loss
+        of the current state): the newest value wins.
     first_step : int
-        Step index of ``losses[0]``, counted from 0 like the tutorial's ``for step in
-        range(...)`` (the loss of step k is computed with the W, b before update k).
+        Step of ``losses[0]``.
     steps_per_s : float
         Measured training speed since the previous Update (0 while paused).
     log : tuple of LogLine
@@ -71,15 +73,8 @@ class Update:
 
 @dataclass(frozen=True)
 class Divergence:
-    """The loss of step ``step`` (0-based, as in the tutorial) was non-finite; training paused."""
+    """The loss at step ``step`` (the state after ``step`` updates) was non-finite; training paused."""
 
     step: int
     loss: float
     message: str
-
-
-def divergence_message(step: int, loss: float) -> str:
-    return (
-        f"The loss became {loss} at step {step}: training paused. "
-        "Hint: lower the learning rate, then press Reset."
-    )

@@ -13,10 +13,11 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
+from gdviz.training.pacing import PACING
 from gdviz.training.messages import Update
 
 #: While playing, the loss curve, graph texts and log refresh at most this often.
-SLOW_VIEWS_S = 0.1
+SLOW_VIEWS_S = PACING.slow_views_s
 
 
 class PlaneFitTab(QWidget):

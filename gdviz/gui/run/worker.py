@@ -5,8 +5,10 @@ worker ever touches it.  The GUI talks to the worker through two thread-safe cha
 between steps -- a :class:`threading.Event` for play/pause, another for stop, and a
 :class:`queue.SimpleQueue` of commands -- because a worker busy in its loop never runs queued
 slot calls.  The worker talks back with signals only, carrying frozen values (:class:`Update`,
-:class:`Divergence`), emitted at most once per ``EMIT_INTERVAL_S`` (throttled at the source),
+:class:`Divergence`), emitted at most once per ``Pacing.emit_interval_s`` (throttled at the source),
 each Update carrying *every* loss since the previous one so the loss curve never drops a point.
+The policy (pacing, chunking, divergence and convergence, Update assembly) is
+:class:`gdviz.training.runner.Runner`; this class only owns the thread-facing channels.
 
 Signal order: ``started``, then ``yielded``/``paused``/``resumed``/``diverged``/``rejected``/
 ``errored`` any number of times, then ``finished`` exactly once.  ``paused`` is emitted after
@@ -16,47 +18,36 @@ Reset, new data or a configuration change, each of which answers with one Update
 
 from __future__ import annotations
 
-import math
-import os
 import queue
 import threading
 import time
 import traceback
+from dataclasses import replace
 from typing import Any, Callable
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from gdviz.training.messages import Divergence, LogLine, Update, divergence_message
-from gdviz.training.types import TrainConfig, frozen_array
+from gdviz.training.messages import Divergence, LogLine, Update
+from gdviz.training.pacing import CONVERGENCE, PACING, Pacing
+from gdviz.training.runner import Runner
+from gdviz.training.types import TrainConfig
 
 __all__ = ["TrainingWorker", "Update", "Divergence", "LogLine"]
 
-#: Minimum time between two Updates (the GUI repaints at most ~50 times a second).
-EMIT_INTERVAL_S = 0.02
-#: At full speed, aim for chunks of steps this long so pause/commands are read often.
-CHUNK_TARGET_S = 0.004
-#: Pause after each chunk of steps, handing the GIL to the GUI thread.
-YIELD_S = float(os.environ.get("GDVIZ_WORKER_YIELD", "0.0005"))
-#: Longest time without an Update when the GUI does not acknowledge them (see gui_done).
-GUI_WAIT_S = 1.0
-#: The tutorial prints ``step W b`` every this many steps.
-LOG_EVERY = 20
-
-
 class TrainingWorker(QObject):
-    """Runs a session in the thread it has been moved to.
+    """Runs a :class:`Runner` over a session in the thread it has been moved to.
 
     Parameters
     ----------
-    session_factory : callable () -> session
+    session_factory : callable () -> Session
         Called once, in the worker thread, to build the session (a ``PlaneFit`` or anything
-        with its interface: ``step``, ``steps``, ``snapshot``, ``configure``, ``reset``,
-        ``set_data``, ``step_count``, ``config``, ``spec``, ``record``, ``forward_names``).
+        implementing :class:`gdviz.training.runner.Session`).
     data_factory : callable (points, noise, seed) -> PlaneData
         Used by :meth:`new_data` (runs in the worker thread too).
     speed : float or None
         Steps per second, ``None`` for as fast as possible.
+    pacing : Pacing
+        The run's timing policy.
     """
 
     started = Signal()
@@ -65,6 +56,7 @@ class TrainingWorker(QObject):
     resumed = Signal()
     diverged = Signal(object)  # Divergence
     rejected = Signal(str)  # a command was invalid and changed nothing
+    converged = Signal(str)  # the fit converged and auto-stop paused it
     ponged = Signal(int)  # answer to ping(): every earlier command and Update is done
     errored = Signal(str)  # an unexpected error in a step; training paused
     finished = Signal()
@@ -74,10 +66,12 @@ class TrainingWorker(QObject):
         session_factory: Callable[[], Any],
         data_factory: Callable[[int, float, int], Any] | None = None,
         speed: float | None = None,
+        pacing: Pacing = PACING,
     ):
         super().__init__()
         self._session_factory = session_factory
         self._data_factory = data_factory
+        self.pacing = pacing
         self._playing = threading.Event()
         # Back-pressure: cleared when an Update is sent, set by the GUI once it has shown it;
         # the worker sends no new Update before that, so the GUI's queue never floods.
@@ -86,18 +80,8 @@ class TrainingWorker(QObject):
         self._stop = threading.Event()
         self._commands: queue.SimpleQueue = queue.SimpleQueue()
         self._speed = speed
-        # Everything below is touched only by the worker thread once run() starts.
-        self._session = None
-        self._pending: list[np.ndarray] = []
-        self._pending_first = 1
-        self._log: list[LogLine] = []
-        self._last_emit = 0.0
-        self._last_emit_step = 0
-        self._last_step_sent = 0
-        self._per_step_s = 1e-4
-        self._pace_t0 = 0.0
-        self._pace_step0 = 0
-        self._log_every = LOG_EVERY
+        self._convergence = CONVERGENCE
+        self.runner: Runner | None = None  # touched only by the worker thread once run() starts
 
     # ---------------------------------------------------------------- GUI-thread API (thread-safe)
     def play(self) -> None:
@@ -118,6 +102,10 @@ class TrainingWorker(QObject):
 
     def set_speed(self, steps_per_s: float | None) -> None:
         self._commands.put(("speed", steps_per_s))
+
+    def set_auto_stop(self, on: bool) -> None:
+        """Pause by itself once the fit has converged (on by default)."""
+        self._commands.put(("autostop", bool(on)))
 
     def configure(self, config: TrainConfig) -> None:
         self._commands.put(("configure", config))
@@ -147,17 +135,17 @@ class TrainingWorker(QObject):
         """The loop; connected to ``QThread.started``."""
         self.started.emit()
         try:
-            self._session = self._session_factory()
-            self._last_step_sent = self._session.step_count
+            self.runner = Runner(self._session_factory(), self.pacing, self._convergence, self._speed)
             self._emit_update(restart=True)
             self._loop()
         except Exception as exc:  # the factory itself failed: nothing to train
             self.errored.emit(f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
         finally:
-            self._session = None
+            self.runner = None
             self.finished.emit()
 
     def _loop(self) -> None:
+        r = self.runner
         announced_pause = False
         while not self._stop.is_set():
             self._drain_commands()
@@ -173,21 +161,24 @@ class TrainingWorker(QObject):
                 continue
             if announced_pause:
                 announced_pause = False
-                self._restart_pacing()
+                r.restart_pacing()
                 self.resumed.emit()
-            n = self._steps_due()
+            n, wait = r.steps_due()
             if n == 0:
+                # Wait for the next paced step, but wake at once for a command (no busy loop).
+                try:
+                    self._handle(self._commands.get(timeout=min(wait, 0.1)))
+                except queue.Empty:
+                    pass
                 continue
             self._run_steps(n)
-            if YIELD_S > 0:
+            if self.pacing.yield_s > 0:
                 # The engine is pure Python: without a pause the worker holds the GIL nearly
                 # all the time and the GUI (painting, the loss curve) gets too little of it.
-                time.sleep(YIELD_S)
-            since = time.perf_counter() - self._last_emit
+                time.sleep(self.pacing.yield_s)
             # Never more than one Update in flight: while the GUI is still showing the last
-            # one, keep training and let the losses pile up for the next (none is lost).  The
-            # long timeout only matters for a worker without a GUI acknowledging Updates.
-            if since >= EMIT_INTERVAL_S and (self._gui_idle.is_set() or since >= GUI_WAIT_S):
+            # one, keep training and let the losses pile up for the next (none is lost).
+            if r.emit_due(self._gui_idle.is_set()):
                 self._flush()
         self._flush()
 
@@ -201,7 +192,8 @@ class TrainingWorker(QObject):
 
     def _handle(self, cmd: tuple) -> None:
         kind = cmd[0]
-        s = self._session
+        r = self.runner
+        s = r.session
         try:
             if kind == "wake":
                 return
@@ -209,19 +201,19 @@ class TrainingWorker(QObject):
                 self.ponged.emit(cmd[1])
                 return
             if kind == "speed":
-                self._speed = cmd[1]
-                self._restart_pacing()
+                r.set_speed(cmd[1])
+                return
+            if kind == "autostop":
+                r.set_convergence(replace(r.convergence, enabled=cmd[1]))
                 return
             if kind == "step":
-                self._log_every = LOG_EVERY  # stepping by hand: the tutorial's own interval
+                r.log_every = self.pacing.log_every  # stepping by hand: the tutorial's interval
                 self._run_steps(1)
             elif kind == "configure":
                 s.configure(cmd[1])
             elif kind == "reset":
                 s.reset()
-                self._pending.clear()
-                self._log.clear()
-                self._restart_pacing()
+                r.after_reset()
                 self._emit_update(restart=True)
                 return
             elif kind == "data":
@@ -237,122 +229,34 @@ class TrainingWorker(QObject):
             self._playing.clear()
             self.errored.emit(f"{type(exc).__name__} during {kind}: {exc}")
             return
-        self._restart_pacing()
+        r.restart_pacing()
         self._emit_update()  # every command is answered by one Update showing its effect
 
-    def _restart_pacing(self) -> None:
-        self._pace_t0 = time.perf_counter()
-        self._pace_step0 = self._session.step_count if self._session is not None else 0
-
-    def _log_interval(self) -> int:
-        """The tutorial logs every 20 steps; above ~1000 steps/s that floods the pane (and
-        costs a ``weights()`` run per 20 steps), so log every 200, 2000... steps instead --
-        always a subset of the tutorial's own lines."""
-        speed = self._speed if self._speed is not None else 1.0 / max(self._per_step_s, 1e-7)
-        every = LOG_EVERY
-        while speed > 1000 * every / LOG_EVERY:
-            every *= 10
-        return every
-
-    def _steps_due(self) -> int:
-        """How many updates to run now (0 after waiting for a paced step or a command)."""
-        s = self._session
-        self._log_every = every = self._log_interval()
-        to_log = every - ((s.step_count - 1) % every) if s.step_count > 0 else 1
-        if self._speed is None or not math.isfinite(self._speed):
-            n = int(CHUNK_TARGET_S / max(self._per_step_s, 1e-7))
-            return max(1, min(n, to_log, 100_000))
-        speed = max(float(self._speed), 1e-3)
-        done = s.step_count - self._pace_step0
-        due = int((time.perf_counter() - self._pace_t0) * speed) - done
-        if due <= 0:
-            wait = (done + 1) / speed - (time.perf_counter() - self._pace_t0)
-            # Wait for the next step's time, but wake at once for a command (no busy loop);
-            # never wait past the next emit so a slow speed still shows its step promptly.
-            try:
-                cmd = self._commands.get(timeout=max(0.0, min(wait, 0.1)))
-            except queue.Empty:
-                return 0
-            self._handle(cmd)
-            return 0
-        # After a stall (a slow snapshot, a busy machine) do not burst more than ~0.1 s worth.
-        cap = max(1, int(speed * 0.1))
-        if due > cap:
-            self._pace_step0 -= due - cap
-            due = cap
-        return max(1, min(due, to_log))
-
     def _run_steps(self, n: int) -> None:
-        s = self._session
-        first = s.step_count  # 0-based index of the first step run now
-        t0 = time.perf_counter()
+        r = self.runner
         try:
-            losses = np.asarray(s.steps(n), dtype=np.float64)
+            out = r.run(n)
         except Exception as exc:
             self._flush()
             self._playing.clear()
-            self.errored.emit(f"{type(exc).__name__} at step {s.step_count}: {exc}")
+            self.errored.emit(f"{type(exc).__name__} at step {r.session.step_count}: {exc}")
             return
-        dt = time.perf_counter() - t0
-        if len(losses):
-            # Smoothed cost of one step, to size the next chunk at full speed.
-            self._per_step_s = 0.7 * self._per_step_s + 0.3 * (dt / len(losses))
-            self._pending.append(losses)
-        done = s.step_count
-        # Chunks end on log boundaries (see _steps_due), so this catches every tutorial line.
-        if len(losses) and (done - 1) % self._log_every == 0:
-            # PlaneFit.weights() is one small run; snapshot() would also fetch every value.
-            W, b = s.weights() if hasattr(s, "weights") else (s.snapshot().W, s.snapshot().b)
-            self._log.append(
-                LogLine(done - 1, tuple(np.ravel(W).tolist()), tuple(np.ravel(b).tolist()))
-            )
-        bad = ~np.isfinite(losses)
-        if bad.any() or getattr(s, "diverged_at", None) is not None:
-            idx = int(np.argmax(bad)) if bad.any() else len(losses) - 1
-            step = first + idx if bad.any() else int(s.diverged_at)
-            loss = float(losses[idx]) if len(losses) else float("nan")
+        if out.stop:
             self._flush()
             self._playing.clear()
-            self.diverged.emit(Divergence(step, loss, divergence_message(step, loss)))
+            if out.divergence is not None:
+                self.diverged.emit(out.divergence)
+            else:
+                self.converged.emit(out.converged)
 
     def _flush(self) -> None:
         """Emit one Update if anything happened since the last one."""
-        s = self._session
-        if s is not None and (self._pending or self._log or s.step_count != self._last_step_sent):
+        if self.runner is not None and self.runner.has_news():
             self._emit_update()
 
     def _emit_update(self, restart: bool = False) -> None:
-        s = self._session
-        if s is None:
+        if self.runner is None:
             return
-        now = time.perf_counter()
-        step = s.step_count
-        if step < self._last_step_sent:
-            restart = True
-            self._pending.clear()
-            self._log.clear()
-        losses = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float64)
-        first = step - len(losses)
-        elapsed = now - self._last_emit
-        rate = (step - self._last_emit_step) / elapsed if self._playing.is_set() and elapsed > 0 else 0.0
-        update = Update(
-            snapshot=s.snapshot(),
-            losses=frozen_array(losses),
-            first_step=first,
-            steps_per_s=max(rate, 0.0),
-            log=tuple(self._log),
-            spec=getattr(s, "spec", None),
-            record=getattr(s, "record", None),
-            forward_names=tuple(getattr(s, "forward_names", ())),
-            config=s.config,
-            data=getattr(s, "data", None),
-            restart=restart,
-            playing=self._playing.is_set(),
-        )
-        self._pending.clear()
-        self._log.clear()
-        self._last_emit = now
-        self._last_emit_step = step
-        self._last_step_sent = step
+        update = self.runner.update(self._playing.is_set(), restart)
         self._gui_idle.clear()
         self.yielded.emit(update)
