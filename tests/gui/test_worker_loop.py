@@ -270,3 +270,14 @@ def test_auto_stop_off_keeps_running(qtbot, rig):
     assert ctl.is_playing() and not any("Converged" in m for m in rec.messages)
     with qtbot.waitSignal(ctl.playing_changed, timeout=5000):
         ctl.pause()
+
+
+def test_negative_grad_ys_divergence_blames_ascent_not_the_rate(qtbot, rig):
+    ctl, rec, factory = rig
+    ctl.set_config(TrainConfig(lr=0.5, grad_ys=-1.0))
+    ctl.set_speed(None)
+    with qtbot.waitSignal(ctl.diverged, timeout=60000) as blocker:
+        ctl.play()
+    d = blocker.args[0]
+    assert d.step == factory.made[0].diverged_at
+    assert "grad_ys is negative" in d.message and "lower the learning rate" not in d.message
