@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         self.act_play = self._action(r, "Play / Pause", self.on_play, "Space")
         self.act_step = self._action(r, "Step", self.on_step, "Right", tip="One update")
         self.act_reset = self._action(r, "Reset", self.on_reset, "R")
+        self.act_auto_stop = self._action(
+            r, "Stop when converged", self.on_auto_stop, checkable=True,
+            tip="Pause by itself once the loss stops changing (off: run until paused)")
         r.addSeparator()
         self.act_backward = self._action(
             r, "Animate backward pass", self.on_animate_backward, "Ctrl+B",
@@ -191,13 +194,15 @@ class MainWindow(QMainWindow):
     def _restore_view_state(self) -> None:
         s = self._state
         for act, on in ((self.act_true, s.show_true_plane), (self.act_resid, s.show_residuals),
-                        (self.act_logy, s.log_y), (self.act_grads, s.show_gradients)):
+                        (self.act_logy, s.log_y), (self.act_grads, s.show_gradients),
+                        (self.act_auto_stop, s.auto_stop)):
             with QSignalBlocker(act):
                 act.setChecked(on)
         # Apply to the views even when unchanged from the actions' defaults.
         self.plane_view.set_show_true_plane(s.show_true_plane)
         self.plane_view.set_show_residuals(s.show_residuals)
         self.loss_view.set_log_y(s.log_y)
+        self.controller.set_auto_stop(s.auto_stop)
         self.graph_view.set_show_gradients(s.show_gradients)
 
     # ------------------------------------------------------------------ intents
@@ -255,6 +260,11 @@ class MainWindow(QMainWindow):
     def on_log_y(self, on: bool) -> None:
         self.loss_view.set_log_y(on)
         self._save(log_y=on)
+
+    @Slot(bool)
+    def on_auto_stop(self, on: bool) -> None:
+        self.controller.set_auto_stop(on)
+        self._save(auto_stop=on)
 
     @Slot(bool)
     def on_show_gradients(self, on: bool) -> None:

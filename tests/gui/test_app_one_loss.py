@@ -57,6 +57,7 @@ def test_divergence_note_goes_on_reset_and_on_play(qtbot, window):
         ctl.play()
     qtbot.waitUntil(lambda: "Diverged at step" in window.status.current_message(), timeout=5000)
     ctl.set_config(TrainConfig(lr=0.1))
+    ctl.set_speed(1.0)  # slow: nothing else (convergence) may post a message meanwhile
     ctl.reset()  # the controller's own reset: only playing can clear the note now
     barrier(qtbot, window)
     assert "Diverged" in window.status.current_message()
@@ -65,3 +66,20 @@ def test_divergence_note_goes_on_reset_and_on_play(qtbot, window):
     assert blocker.args == [True] and window.status.current_message() == ""
     ctl.pause()
     barrier(qtbot, window)
+
+
+def test_default_pace_is_watchable_and_auto_stop_is_a_saved_setting(qtbot, window):
+    from gdviz.gui.settings import AppState
+    from gdviz.gui.widgets.controls import DEFAULT_SPEED, SPEEDS
+
+    assert DEFAULT_SPEED in SPEEDS and DEFAULT_SPEED <= 5 and SPEEDS[-1] is None  # max still there
+    assert AppState().auto_stop and window.act_auto_stop.isChecked()
+    window.act_auto_stop.setChecked(False)
+    assert window._state.auto_stop is False
+    window.act_auto_stop.setChecked(True)
+    ctl = window.controller
+    ctl.set_speed(None)
+    with qtbot.waitSignal(ctl.message, timeout=60000) as blocker:
+        ctl.play()
+    assert "Converged at step" in blocker.args[0]
+    qtbot.waitUntil(lambda: not ctl.is_playing(), timeout=5000)

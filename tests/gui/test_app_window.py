@@ -70,16 +70,17 @@ def test_pause_button_really_pauses(qtbot, window):
     for _ in range(5):
         barrier(qtbot, window)
     assert len(window.counter.updates) == n_updates
-    assert window.loss_view.point_count() == n_points == last(window).snapshot.step
+    # one point per step from step 0 (the start) to the current step, inclusive
+    assert window.loss_view.point_count() == n_points == last(window).snapshot.step + 1
 
 
 def test_step_button_and_right_key_do_exactly_one_step(qtbot, window):
     click(qtbot, window.controls.step_button)
     barrier(qtbot, window)
-    assert last(window).snapshot.step == 1 and window.loss_view.point_count() == 1
+    assert last(window).snapshot.step == 1 and window.loss_view.point_count() == 2
     qtbot.keyClick(window, Qt.Key.Key_Right)
     barrier(qtbot, window)
-    assert last(window).snapshot.step == 2 and window.loss_view.point_count() == 2
+    assert last(window).snapshot.step == 2 and window.loss_view.point_count() == 3
     assert window.status.step.text() == "step 2"
 
 
@@ -98,7 +99,7 @@ def test_reset_button_and_r_key(qtbot, window):
     barrier(qtbot, window)
     click(qtbot, window.controls.reset_button)
     barrier(qtbot, window)
-    assert last(window).snapshot.step == 0 and window.loss_view.point_count() == 0
+    assert last(window).snapshot.step == 0 and window.loss_view.point_count() == 1
     click(qtbot, window.controls.step_button)
     qtbot.keyClick(window, Qt.Key.Key_R)
     barrier(qtbot, window)
@@ -173,6 +174,7 @@ def test_many_updates_create_no_new_scene_items(qtbot, window):
     click(qtbot, window.controls.step_button)
     barrier(qtbot, window)
     plane, graph = window.plane_view.scene_item_count(), window.graph_view.scene_item_count()
+    window.act_auto_stop.setChecked(False)  # the fake converges before 400 steps
     play_until(qtbot, window, 400)
     assert len(window.counter.updates) > 5
     assert window.plane_view.scene_item_count() == plane
