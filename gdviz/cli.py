@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="number of updates (default: %(default)s)")
     p.add_argument("--every", type=_int_at_least(1), default=20,
                    help="print every this many steps (default: %(default)s)")
+    p.add_argument("--loss", action="store_true",
+                   help="after the run, print 'step N loss L': the loss of the state after N "
+                        "updates (the one definition the GUI's curve and status bar use)")
     p.add_argument("--points", type=_int_at_least(1), default=100,
                    help="number of data points (default: %(default)s)")
     p.add_argument("--noise", type=_non_negative, default=0.0,
@@ -130,6 +133,8 @@ def run_headless(args: argparse.Namespace, out=None, err=None) -> int:
         losses = fit.steps(args.steps - done)
         if fit.diverged_at is not None:
             return _diverged(fit, losses, err)
+    if getattr(args, "loss", False):
+        print(f"step {fit.step_count} loss {fit.snapshot().loss:.9g}", file=out)
     return EXIT_OK
 
 
