@@ -281,3 +281,15 @@ def test_negative_grad_ys_divergence_blames_ascent_not_the_rate(qtbot, rig):
     d = blocker.args[0]
     assert d.step == factory.made[0].diverged_at
     assert "grad_ys is negative" in d.message and "lower the learning rate" not in d.message
+
+
+def test_gil_switch_interval_is_restored_when_the_run_ends(qtbot, fake_session_factory):
+    import sys
+
+    before = sys.getswitchinterval()
+    ctl = TrainingController(fake_session_factory)
+    with qtbot.waitSignal(ctl.update_ready, timeout=5000):
+        ctl.start()
+    assert sys.getswitchinterval() == min(before, ctl.worker.pacing.switch_interval_s)
+    assert ctl.shutdown()
+    assert sys.getswitchinterval() == before
