@@ -201,7 +201,7 @@ class Runner:
             if k == 0 and len(losses):
                 hit = lane.watch.feed(losses)
                 if hit is not None:
-                    converged = converged_message(first + hit, float(losses[hit]))
+                    converged = converged_message(first + hit, float(losses[hit]), lane.watch.rule)
         if done:
             dt = self.clock() - t0
             self.per_step_s = 0.7 * self.per_step_s + 0.3 * (dt / done)

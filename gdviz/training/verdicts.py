@@ -67,6 +67,7 @@ class ConvergenceWatch:
         return None
 
 
-def converged_message(step: int, loss: float) -> str:
-    return (f"Converged at step {step} (loss {loss:.6g} stopped changing): paused. "
-            "Press Play to go on, or turn off 'Stop when converged'.")
+def converged_message(step: int, loss: float, rule: Convergence | None = None) -> str:
+    why = ("reached zero" if rule is not None and loss <= rule.abs_tol else "stopped changing")
+    return (f"Converged at step {step} (loss {loss:.6g} {why}): paused. "
+            "Press Play to go on, or turn off Run > Stop when converged.")
