@@ -219,3 +219,27 @@ def test_lockstep_sessions_step_together_and_report_each():
     assert a.step_count == b.step_count == 10
     assert ua.snapshot.step == ub.snapshot.step == 10
     assert ua.losses[-1] < ub.losses[-1]  # the larger stable rate is ahead
+
+
+def test_plane_fit_is_a_session_and_the_runner_drives_it():
+    from gdviz.training import PlaneFit, make_plane_data
+
+    fit = PlaneFit(make_plane_data(30, 0.0, 0), init_seed=0)
+    assert isinstance(fit, Session)
+    r = Runner(fit, clock=Clock())
+    r.run(4)
+    u = r.update(False, restart=True)
+    assert u.snapshot.step == 4 and u.losses[-1] == pytest.approx(fit.snapshot().loss)
+
+
+def test_bench_runner_quick_runs(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_runner.py"
+    spec = importlib.util.spec_from_file_location("bench_runner", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "ratio bare/runner" in out and "Converged at step" in out

@@ -89,6 +89,8 @@ class LossView(QWidget):
         self.log_box.toggled.connect(self.set_log_y)
         self.readout = QLabel("no steps yet")
         self.readout.setStyleSheet("color: #8a8f98")
+        self.readout.setToolTip("The loss at step k is the loss of W and b after k updates "
+                                "(step 0: the start) -- the same number as the status bar")
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
         bar.addWidget(self.readout, 1)
