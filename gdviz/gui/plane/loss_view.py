@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that binding)
 
+from gdviz.training.pacing import PACING  # noqa: E402
+
 
 __all__ = ["LossView"]
 
@@ -36,9 +38,7 @@ def redraw_delay_ms(points: int) -> int:
     size the curve alone would eat the GUI thread; coalescing appends keeps it to a few redraws a
     second while short runs still update at once.  The stored data is never delayed.
     """
-    if points < 50_000:
-        return 0
-    return 50 if points < 300_000 else 150
+    return PACING.curve_redraw_delay_ms(points)
 
 
 class LossView(QWidget):

@@ -99,7 +99,7 @@ class PlaneFitTab(QWidget):
         now = time.perf_counter()
         structural = u.restart or (u.spec is not None and u.spec is not self._spec)
         # A long curve costs O(points) to re-feed: refresh it less often as it grows.
-        every = SLOW_VIEWS_S if self.loss_view.point_count() < 100_000 else 2.5 * SLOW_VIEWS_S
+        every = PACING.slow_views_interval(self.loss_view.point_count())
         if not u.playing or structural or now - self._slow_shown >= every:
             self._slow_shown = now
             self.flush()
