@@ -1,7 +1,7 @@
 """The "Plane fit" tab: 3D plane, loss curve, graph, log and the divergence banner.
 
 It only *shows* Updates.  The 3D plane follows every one; the heavier views (loss curve, graph
-texts, log) at most every ``SLOW_VIEWS_S`` while playing -- the GUI thread shares the GIL with
+texts, log) at most every ``Pacing.slow_views_s`` while playing -- the GUI thread shares the GIL with
 the worker -- and at once when paused or stepping, so nothing is ever held back at rest.
 """
 
