@@ -216,7 +216,7 @@ def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "pl
 
 
 def main() -> int:
-    # (GDVIZ_SWITCH_INTERVAL lets the README's comparison be reproduced; see controller.py.)
+    # (GDVIZ_SWITCH_INTERVAL lets the README's comparison be reproduced; see gdviz/training/pacing.py.)
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seconds", type=float, default=10.0, help="measured GUI time (default 10)")
     p.add_argument("--steps", type=int, default=None,

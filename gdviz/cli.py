@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="number of updates (default: %(default)s)")
     p.add_argument("--every", type=_int_at_least(1), default=20,
                    help="print every this many steps (default: %(default)s)")
+    p.add_argument("--loss", action="store_true",
+                   help="after the run, print 'step N loss L': the loss of the state after N "
+                        "updates (the one definition the GUI's curve and status bar use)")
     p.add_argument("--points", type=_int_at_least(1), default=100,
                    help="number of data points (default: %(default)s)")
     p.add_argument("--noise", type=_non_negative, default=0.0,
@@ -150,6 +153,8 @@ def run_headless(args: argparse.Namespace, out=None, err=None) -> int:
         history.extend(losses)
         if fit.diverged_at is not None:
             status = _diverged(fit, losses, err)
+    if status == EXIT_OK and getattr(args, "loss", False):
+        print(f"step {fit.step_count} loss {fit.snapshot().loss:.9g}", file=out)
     if getattr(args, "save_session", None):
         from gdviz.training.session_file import save
 

@@ -231,6 +231,9 @@ class MainWindow(QMainWindow):
         self.act_play = self._action(r, "Play / Pause", self.on_play, "Space")
         self.act_step = self._action(r, "Step", self.on_step, "Right", tip="One update")
         self.act_reset = self._action(r, "Reset", self.on_reset, "R")
+        self.act_auto_stop = self._action(
+            r, "Stop when converged", self.on_auto_stop, checkable=True,
+            tip="Pause by itself once the loss stops changing (off: run until paused)")
         r.addSeparator()
         self.act_backward = self._action(
             r, "Animate backward pass", self.on_animate_backward, "Ctrl+B",
@@ -283,20 +286,21 @@ class MainWindow(QMainWindow):
     def _restore_view_state(self) -> None:
         s = self._state
         for act, on in ((self.act_true, s.show_true_plane), (self.act_resid, s.show_residuals),
-                        (self.act_logy, s.log_y), (self.act_grads, s.show_gradients)):
+                        (self.act_logy, s.log_y), (self.act_grads, s.show_gradients),
+                        (self.act_auto_stop, s.auto_stop)):
             with QSignalBlocker(act):
                 act.setChecked(on)
         # Apply to the views even when unchanged from the actions' defaults.
         self.plane_view.set_show_true_plane(s.show_true_plane)
         self.plane_view.set_show_residuals(s.show_residuals)
         self.loss_view.set_log_y(s.log_y)
+        self.controller.set_auto_stop(s.auto_stop)
         self.graph_view.set_show_gradients(s.show_gradients)
 
     # ------------------------------------------------------------------ intents
     @Slot()
     def on_play(self) -> None:
         self.plane_tab.hide_banner()
-        self._clear_stale_messages()
         self.graph_view.clear_backward()  # live values and a frozen animation do not mix
         self.controller.toggle()
 
@@ -312,14 +316,8 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_reset(self) -> None:
         self.plane_tab.hide_banner()
-        self._clear_stale_messages()
+        self.status.clear_message()  # "Diverged at step k" is no longer true
         self.controller.reset()
-
-    def _clear_stale_messages(self) -> None:
-        """A message about the old run must not outlive it (Reset, Play, a new start)."""
-        if getattr(self, "_diverged_shown", False):
-            self.status.bar.clearMessage()
-            self._diverged_shown = False
 
     @Slot(object)
     def on_speed(self, speed) -> None:
@@ -380,6 +378,11 @@ class MainWindow(QMainWindow):
     def on_log_y(self, on: bool) -> None:
         self.loss_view.set_log_y(on)
         self._save(log_y=on)
+
+    @Slot(bool)
+    def on_auto_stop(self, on: bool) -> None:
+        self.controller.set_auto_stop(on)
+        self._save(auto_stop=on)
 
     @Slot(bool)
     def on_show_gradients(self, on: bool) -> None:
@@ -477,12 +480,13 @@ class MainWindow(QMainWindow):
             self._show_side_panels(self.plane_tab.latest)
         self.controls.set_playing(playing)
         self.status.set_playing(playing)
+        if playing:
+            self.status.clear_message()  # a paused-state note is stale once playing
 
     @Slot(object)
     def on_diverged(self, d: Divergence) -> None:
         self.plane_tab.show_banner(d.message)  # the full message; the status bar is narrow
         self.status.show_message(f"Diverged at step {d.step}: paused", 0)
-        self._diverged_shown = True
 
     @Slot(str)
     def on_message(self, text: str) -> None:

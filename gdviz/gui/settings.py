@@ -39,6 +39,7 @@ class AppState:
     show_residuals: bool = True
     log_y: bool = False
     show_gradients: bool = True
+    auto_stop: bool = True  # pause by itself once the fit has converged
 
 
 def _config_from(obj) -> TrainConfig:
@@ -97,6 +98,7 @@ _PARSERS = {
     "show_residuals": _bool_from,
     "log_y": _bool_from,
     "show_gradients": _bool_from,
+    "auto_stop": _bool_from,
 }
 
 

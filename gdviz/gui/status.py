@@ -30,7 +30,8 @@ class StatusPanel:
         self.b = QLabel("b –")
         self.rate = QLabel("0 steps/s")
         tips = {self.state: "Playing or paused", self.step: "Updates applied so far",
-                self.loss: "Loss at the current W and b", self.W: "Current W (1×2)",
+                self.loss: "Loss at the current W and b: the loss at this step, as on the curve",
+                self.W: "Current W (1×2)",
                 self.b: "Current b", self.rate: "Measured training speed"}
         for label, tip in tips.items():
             label.setToolTip(tip)
@@ -62,6 +63,10 @@ class StatusPanel:
 
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         self.bar.showMessage(text, timeout_ms)
+
+    def clear_message(self) -> None:
+        """Drop a message that is no longer true (a divergence note after Reset or Play)."""
+        self.bar.clearMessage()
 
     def current_message(self) -> str:
         return self.bar.currentMessage()

@@ -42,11 +42,13 @@ class Update:
     ----------
     snapshot : Snapshot
         The session's state after the last step in this Update.
-    losses : ndarray, shape (n,), float64, read-only
-        Loss of every update since the previous Update, in order (may be empty).
+    losses : ndarray, shape (n >= 1,), float64, read-only
+        The loss at steps ``first_step .. snapshot.step``, in order: the loss at step k is the
+        loss of the state after k updates (step 0 is the start), so ``losses[-1]`` is always
+        ``snapshot.loss``.  A point already sent may be sent again (new data changes the loss
+        of the current state): the newest value wins.
     first_step : int
-        Step index of ``losses[0]``, counted from 0 like the tutorial's ``for step in
-        range(...)`` (the loss of step k is computed with the W, b before update k).
+        Step of ``losses[0]``.
     steps_per_s : float
         Measured training speed since the previous Update (0 while paused).
     log : tuple of LogLine
@@ -95,26 +97,8 @@ class Update:
 
 @dataclass(frozen=True)
 class Divergence:
-    """The loss of step ``step`` (0-based, as in the tutorial) was non-finite; training paused."""
+    """The loss at step ``step`` (the state after ``step`` updates) was non-finite; training paused."""
 
     step: int
     loss: float
     message: str
-
-
-def divergence_message(step: int, loss: float, config: TrainConfig | None = None, lr_limit: float | None = None) -> str:
-    """What went wrong, with the hint for the real cause.
-
-    A negative grad_ys turns descent into *ascent* (the loss is pushed up on purpose), so the
-    hint is about grad_ys, not the learning rate; an lr above the stability limit (when the
-    optimizer has one) is named with the limit.
-    """
-    head = f"The loss became {loss:.4g} at step {step}: training paused."
-    if config is not None and config.grad_ys < 0:
-        return (f"{head} grad_ys is {config.grad_ys:g}: a negative weight on the loss turns gradient descent "
-                "into gradient ascent, so the loss grows whatever the learning rate. Hint: set grad_ys "
-                "back to a positive value (1 is the ordinary gradient), then press Reset.")
-    if config is not None and lr_limit is not None and config.lr >= lr_limit:
-        return (f"{head} The learning rate {config.lr:g} is above this optimizer's stability limit "
-                f"{lr_limit:.3g} on this data. Hint: lower the learning rate below it, then press Reset.")
-    return f"{head} Hint: lower the learning rate, then press Reset."

@@ -146,3 +146,17 @@ def test_without_headless_hands_the_arguments_to_the_app(monkeypatch):
     assert main(["--scene", "playground", "--optimizer", "adam", "--lr", "0.1"]) == 7
     (args,) = calls
     assert (args.scene, args.optimizer, args.lr, args.headless) == ("playground", "adam", 0.1, False)
+
+
+def test_headless_loss_is_the_loss_after_n_updates(capsys):
+    from gdviz.training import PlaneFit, make_plane_data
+
+    assert main(["--headless", "--steps", "3", "--every", "5", "--loss"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    m = re.fullmatch(r"step (\d+) loss (\S+)", last)
+    assert m and int(m.group(1)) == 3
+    fit = PlaneFit(make_plane_data(100, 0.0, 0), init_seed=0)
+    losses = fit.steps(3)
+    # the loss at step 3 is the state's after 3 updates: not the last pre-update value
+    assert float(m.group(2)) == pytest.approx(fit.snapshot().loss, rel=1e-6)
+    assert float(m.group(2)) != pytest.approx(losses[-1], rel=1e-3)

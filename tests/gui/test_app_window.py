@@ -70,7 +70,7 @@ def test_pause_button_really_pauses(qtbot, window):
     for _ in range(5):
         barrier(qtbot, window)
     assert len(window.counter.updates) == n_updates
-    # steps 0..k: the loss of the start and of the state after each update
+    # one point per step from step 0 (the start) to the current step, inclusive
     assert window.loss_view.point_count() == n_points == last(window).snapshot.step + 1
 
 
@@ -119,7 +119,7 @@ def test_reset_button_and_r_key(qtbot, window):
     barrier(qtbot, window)
     click(qtbot, window.controls.reset_button)
     barrier(qtbot, window)
-    assert last(window).snapshot.step == 0 and window.loss_view.point_count() == 1   # the start
+    assert last(window).snapshot.step == 0 and window.loss_view.point_count() == 1
     click(qtbot, window.controls.step_button)
     qtbot.keyClick(window, Qt.Key.Key_R)
     barrier(qtbot, window)
@@ -172,7 +172,7 @@ def test_divergence_pauses_with_banner_and_reset_recovers(qtbot, window):
     barrier(qtbot, window)
     assert not window.banner.isVisible()
     assert np.isfinite(last(window).snapshot.loss) and last(window).snapshot.step == 0
-    assert "above this optimizer's stability limit 0.615" in message     # the real cause, with the limit
+    assert "stability limit (0.615 for this optimizer on this data)" in message   # the cause, with the limit
     assert "Diverged" not in window.status.current_message()              # no stale message after Reset
 
 
@@ -188,7 +188,8 @@ def test_negative_grad_ys_names_gradient_ascent_not_the_learning_rate(qtbot, win
     assert "lower the learning rate" not in message
     qtbot.waitUntil(lambda: window.controls.play_button.text() == "Play", timeout=5000)
     assert "Diverged" in window.status.current_message()
-    click(qtbot, window.controls.play_button)                             # playing again clears it
+    click(qtbot, window.controls.reset_button)                            # Reset clears it
+    barrier(qtbot, window)
     assert "Diverged" not in window.status.current_message()
 
 
@@ -212,6 +213,7 @@ def test_many_updates_create_no_new_scene_items(qtbot, window):
     click(qtbot, window.controls.step_button)
     barrier(qtbot, window)
     plane, graph = window.plane_view.scene_item_count(), window.graph_view.scene_item_count()
+    window.act_auto_stop.setChecked(False)  # the fake converges before 400 steps
     play_until(qtbot, window, 400)
     assert len(window.counter.updates) > 5
     assert window.plane_view.scene_item_count() == plane

@@ -65,8 +65,20 @@ def rig(qtbot, fake_session_factory, fake_data_factory):
     ctl.worker.ponged.connect(rec.on_pong)
     with qtbot.waitSignal(ctl.update_ready, timeout=5000):
         ctl.start()
+    ctl.set_auto_stop(False)  # the fake converges within ~100 steps; these tests run longer
     yield ctl, rec, fake_session_factory
     assert ctl.shutdown()
+
+
+def curve(rec) -> dict[int, float]:
+    """Step -> loss as the loss view would hold it (a re-sent step's newest value wins)."""
+    out: dict[int, float] = {}
+    for u in rec.updates:
+        if u.restart:
+            out.clear()
+        for k, v in enumerate(u.losses):
+            out[u.first_step + k] = float(v)
+    return out
 
 
 def barrier(qtbot, ctl, rec):
@@ -90,7 +102,9 @@ def test_signals_in_strict_order_on_start(qtbot, fake_session_factory):
 def test_first_update_is_a_restart_at_step_zero(rig):
     ctl, rec, _ = rig
     u = rec.updates[0]
-    assert u.restart and u.snapshot.step == 0 and len(u.losses) == 0
+    # One loss definition: the point of step 0 (the start) is the snapshot's loss.
+    assert u.restart and u.snapshot.step == 0 and u.first_step == 0
+    assert u.losses.tolist() == [pytest.approx(u.snapshot.loss)]
     assert not u.losses.flags.writeable
 
 
@@ -101,14 +115,15 @@ def test_play_sends_every_loss_in_order_and_loss_falls(qtbot, rig):
     qtbot.waitUntil(lambda: len(rec.losses()) >= 300, timeout=10000)
     with qtbot.waitSignal(ctl.playing_changed, timeout=5000):
         ctl.pause()
-    # The curve never loses a point: first_step of each Update continues the previous one.
-    expected = 0
+    # The curve never loses a point: each Update continues right after the previous one's
+    # current step (or re-sends it) and ends with the current state's loss.
+    last = 0
     for u in rec.updates[1:]:
-        if len(u.losses):
-            assert u.first_step == expected
-            expected += len(u.losses)
-        assert u.snapshot.step == expected
-    losses = rec.losses()
+        assert u.first_step in (last, last + 1)
+        assert u.first_step + len(u.losses) - 1 == u.snapshot.step
+        assert u.losses[-1] == pytest.approx(u.snapshot.loss)
+        last = u.snapshot.step
+    losses = np.array(list(curve(rec).values()))
     assert losses[-1] < losses[0] / 10
     assert rec.threads == {QApplication.instance().thread()}
 
@@ -134,7 +149,7 @@ def test_pause_really_pauses(qtbot, rig):
     assert len(rec.updates) == count
     assert factory.made[0].step_count == steps
     # Every step taken before the pause reached the GUI.
-    assert rec.updates[-1].snapshot.step == steps == len(rec.losses())
+    assert rec.updates[-1].snapshot.step == steps == len(curve(rec)) - 1
 
 
 def test_step_while_paused_does_exactly_one(qtbot, rig):
@@ -145,7 +160,8 @@ def test_step_while_paused_does_exactly_one(qtbot, rig):
     barrier(qtbot, ctl, rec)
     u = blocker.args[0]
     assert factory.made[0].step_count == before + 1
-    assert u.snapshot.step == before + 1 and len(u.losses) == 1 and u.first_step == before
+    assert u.snapshot.step == before + 1 and len(u.losses) == 1 and u.first_step == before + 1
+    assert u.losses[0] == pytest.approx(u.snapshot.loss)
     assert not u.playing
 
 
@@ -157,7 +173,7 @@ def test_reset_restarts_history(qtbot, rig):
     with qtbot.waitSignal(ctl.update_ready, timeout=5000) as blocker:
         ctl.reset()
     u = blocker.args[0]
-    assert u.restart and u.snapshot.step == 0 and len(u.losses) == 0
+    assert u.restart and u.snapshot.step == 0 and len(u.losses) == 1 and u.first_step == 0
     np.testing.assert_allclose(u.snapshot.W, [[-0.5, 0.8]])
 
 
@@ -236,12 +252,44 @@ def test_shutdown_while_running_finishes_thread(qtbot, fake_session_factory):
     assert ctl.thread.isFinished() and not ctl.is_running()
 
 
-def test_log_interval_grows_tenfold_steps_above_1000_per_s(fake_session_factory):
-    from gdviz.gui.run.worker import TrainingWorker
+def test_auto_stop_pauses_a_converged_fit_with_a_message(qtbot, rig):
+    ctl, rec, factory = rig
+    ctl.set_auto_stop(True)
+    ctl.set_speed(None)
+    with qtbot.waitSignal(ctl.message, timeout=20000) as blocker:
+        ctl.play()
+    assert "Converged at step" in blocker.args[0]
+    qtbot.waitUntil(lambda: not ctl.is_playing(), timeout=5000)
 
-    w = TrainingWorker(fake_session_factory, speed=500.0)
-    assert w._log_interval() == 20
-    w._speed = 5000.0
-    assert w._log_interval() == 200
-    w._speed, w._per_step_s = None, 1e-5  # max speed at 100k steps/s
-    assert w._log_interval() == 2000
+
+def test_auto_stop_off_keeps_running(qtbot, rig):
+    ctl, rec, factory = rig
+    ctl.set_speed(None)
+    ctl.play()
+    qtbot.waitUntil(lambda: factory.made[0].step_count > 3000, timeout=20000)
+    assert ctl.is_playing() and not any("Converged" in m for m in rec.messages)
+    with qtbot.waitSignal(ctl.playing_changed, timeout=5000):
+        ctl.pause()
+
+
+def test_negative_grad_ys_divergence_blames_ascent_not_the_rate(qtbot, rig):
+    ctl, rec, factory = rig
+    ctl.set_config(TrainConfig(lr=0.5, grad_ys=-1.0))
+    ctl.set_speed(None)
+    with qtbot.waitSignal(ctl.diverged, timeout=60000) as blocker:
+        ctl.play()
+    d = blocker.args[0]
+    assert d.step == factory.made[0].diverged_at
+    assert "grad_ys is negative" in d.message and "lower the learning rate" not in d.message
+
+
+def test_gil_switch_interval_is_restored_when_the_run_ends(qtbot, fake_session_factory):
+    import sys
+
+    before = sys.getswitchinterval()
+    ctl = TrainingController(fake_session_factory)
+    with qtbot.waitSignal(ctl.update_ready, timeout=5000):
+        ctl.start()
+    assert sys.getswitchinterval() == min(before, ctl.worker.pacing.switch_interval_s)
+    assert ctl.shutdown()
+    assert sys.getswitchinterval() == before

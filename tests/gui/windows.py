@@ -28,10 +28,12 @@ class Counter(QObject):
         self.pongs.append(token)
 
 
-def open_window(qtbot, w):
+def open_window(qtbot, w, speed: float | None = 50.0):
     """Attach a Counter to ``w`` (as ``w.counter``), start its worker, show and activate it.
 
-    Window shortcuts (Space, R, Ctrl+B) only fire in the active window.
+    Window shortcuts (Space, R, Ctrl+B) only fire in the active window.  The worker runs at
+    ``speed`` steps/s (the learner's default of 5 would make every played test slow; pass
+    ``speed=...`` explicitly to test another pace).
     """
     qtbot.addWidget(w)
     w.counter = Counter()
@@ -39,6 +41,7 @@ def open_window(qtbot, w):
     w.controller.worker.ponged.connect(w.counter.on_pong)
     with qtbot.waitSignal(w.controller.update_ready, timeout=10000):
         w.controller.start()
+    w.controller.set_speed(speed)
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()

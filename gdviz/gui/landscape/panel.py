@@ -216,9 +216,13 @@ class ParameterSpacePanel(QWidget):
                 v = np.r_[np.ravel(slots[f"W/{key}"]), np.ravel(slots[f"b/{key}"])].astype(np.float64)
                 eps = cfg.epsilon if cfg.epsilon is not None else (1e-10 if cfg.optimizer == "rmsprop" else 1e-8)
                 box = lr / (np.sqrt(v) + eps)
-        prev = self.path.last(1)
-        if len(prev) and self.step > 0:
-            vectors["step"] = self.theta - prev[0]
+        last = self.path.last(2)          # the path ends with the current state when traced
+        if len(last) == 2 and np.array_equal(last[-1], self.theta):
+            prev = last[-2]
+        else:
+            prev = last[-1] if len(last) else None
+        if prev is not None and self.step > 0:
+            vectors["step"] = self.theta - prev
         return vectors, box
 
     # -- ghost: the next 300 steps with the engine itself, on a copy of the state -------------------

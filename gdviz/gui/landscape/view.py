@@ -150,7 +150,9 @@ class LandscapePlot(pg.PlotWidget):
 
     def draw_path(self, geo: SliceGeometry, path: PathHistory, current) -> None:
         pts = path.points()
-        pts = np.concatenate([pts, np.asarray(current, np.float64)[None]]) if len(pts) else np.asarray(current)[None]
+        cur = np.asarray(current, np.float64)[None]
+        if not len(pts) or not np.array_equal(pts[-1], cur[0]):      # the path may end at θ already
+            pts = np.concatenate([pts, cur]) if len(pts) else cur
         p = geo.to_plot(pts)
         self.path.setData(p[:, 0], p[:, 1], connect="finite")
 

@@ -87,6 +87,8 @@ class LossView(QWidget):
         # a label's text must never widen the window (a long readout pushed it off a laptop screen)
         self.readout.setMinimumWidth(40)
         self.readout.setStyleSheet("color: #8a8f98")
+        self.readout.setToolTip("The loss at step k is the loss of W and b after k updates "
+                                "(step 0: the start) -- the same number as the status bar")
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 2)
         bar.addWidget(self.readout, 1)

@@ -1,7 +1,7 @@
 """The "Plane fit" tab: 3D plane, loss curve, graph, log and the divergence banner.
 
 It only *shows* Updates.  The 3D plane follows every one; the heavier views (loss curve, graph
-texts, log) at most every ``SLOW_VIEWS_S`` while playing -- the GUI thread shares the GIL with
+texts, log) at most every ``Pacing.slow_views_s`` while playing -- the GUI thread shares the GIL with
 the worker -- and at once when paused or stepping, so nothing is ever held back at rest.
 """
 
@@ -13,10 +13,11 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from gdviz.training.pacing import PACING
 from gdviz.training.messages import Update
 
 #: While playing, the loss curve, graph texts and log refresh at most this often.
-SLOW_VIEWS_S = 0.1
+SLOW_VIEWS_S = PACING.slow_views_s
 
 
 class PlaneFitTab(QWidget):
@@ -141,17 +142,12 @@ class PlaneFitTab(QWidget):
         if u is None:
             return
         snap = u.snapshot
-        # One definition everywhere: the loss at step k is the loss of the state after k
-        # updates.  The worker's losses are those of the states before each update, so the
-        # current state's own loss (the status bar's) closes the curve; the next chunk starts
-        # with the same value at the same step and replaces it.  One append: one redraw.
-        pending = [ls for _, ls in self._pending_losses]
-        first = self._pending_losses[0][0] if self._pending_losses else snap.step
-        self._pending_losses.clear()
-        if np.isfinite(snap.loss) or not snap.diverged:
-            pending.append(np.array([snap.loss]))
-        if pending:
-            self.loss_view.append(np.concatenate(pending), first)
+        # One definition everywhere (docs/architecture.md): each Update's losses end with the
+        # current state's, so the curve, its readout and the status bar agree.  One append, one redraw.
+        if self._pending_losses:
+            first = self._pending_losses[0][0]
+            self.loss_view.append(np.concatenate([ls for _, ls in self._pending_losses]), first)
+            self._pending_losses.clear()
         self.loss_view.set_current_step(snap.step)
         if u.spec is not None:
             if u.spec is not self._spec:

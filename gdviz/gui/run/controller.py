@@ -8,7 +8,6 @@ connected to a cross-thread signal in the *sender's* thread, so none are used he
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any, Callable
 
@@ -16,23 +15,24 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gdviz.training.messages import Divergence, Update
 from gdviz.gui.run.worker import TrainingWorker
+from gdviz.training.pacing import PACING
 from gdviz.training.types import TrainConfig
 
 
-#: GIL hand-over interval while training runs (CPython's default is 5 ms).
-SWITCH_INTERVAL_S = float(os.environ.get("GDVIZ_SWITCH_INTERVAL", "0.0005"))
-
-
-def _shorten_gil_switch_interval() -> None:
-    """Let the GUI thread get the GIL back quickly from the busy worker.
+def _shorten_gil_switch_interval(interval_s: float = PACING.switch_interval_s) -> float | None:
+    """Let the GUI thread get the GIL back quickly from the busy worker; return the interval
+    to restore when the run ends (``None``: nothing was changed).
 
     The engine is pure Python, so the worker holds the GIL almost all the time.  Each time the
     GUI thread releases it (every PyOpenGL call, many Qt calls) it then waits up to the switch
     interval to get it back; a frame making ~100 such calls took ~0.25 s at CPython's default
     5 ms (the 3D view fell to ~5 fps).  0.5 ms keeps the GUI fluid at a small cost to the worker.
     """
-    if sys.getswitchinterval() > SWITCH_INTERVAL_S:
-        sys.setswitchinterval(SWITCH_INTERVAL_S)
+    old = sys.getswitchinterval()
+    if old > interval_s:
+        sys.setswitchinterval(interval_s)
+        return old
+    return None
 
 
 class TrainingController(QObject):
@@ -73,17 +73,19 @@ class TrainingController(QObject):
         self._worker.diverged.connect(self._on_diverged)
         self._worker.rejected.connect(self._on_rejected)
         self._worker.told.connect(self._on_rejected)       # a sentence for the status bar, too
+        self._worker.converged.connect(self._on_rejected)  # a status message, like a rejection
         self._worker.errored.connect(self._on_errored)
         self._worker.finished.connect(self._on_finished)
         self._playing = False
         self._last: Update | None = None
         self._running = False
+        self._old_switch: float | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         if not self._running:
             self._running = True
-            _shorten_gil_switch_interval()
+            self._old_switch = _shorten_gil_switch_interval(self._worker.pacing.switch_interval_s)
             self._thread.start()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
@@ -94,6 +96,9 @@ class TrainingController(QObject):
         self._thread.quit()
         ok = self._thread.wait(timeout_ms)
         self._running = not ok
+        if ok and self._old_switch is not None:  # the process-wide setting goes back
+            sys.setswitchinterval(self._old_switch)
+            self._old_switch = None
         return bool(ok)
 
     @property
@@ -136,6 +141,10 @@ class TrainingController(QObject):
 
     def set_speed(self, steps_per_s: float | None) -> None:
         self._worker.set_speed(steps_per_s)
+
+    def set_auto_stop(self, on: bool) -> None:
+        """Pause by itself when the fit has converged (with a message); off runs for ever."""
+        self._worker.set_auto_stop(on)
 
     def new_data(self, points: int, noise: float, seed: int) -> None:
         self._worker.new_data(points, noise, seed)

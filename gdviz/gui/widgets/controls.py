@@ -31,7 +31,7 @@ from gdviz.training.types import TrainConfig
 
 #: Positions of the speed slider, in steps per second; ``None`` = as fast as possible.
 SPEEDS: tuple[float | None, ...] = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, None)
-DEFAULT_SPEED = 50
+DEFAULT_SPEED = 5  # a learner can follow the first steps (gdviz.training.pacing)
 
 
 def speed_text(speed: float | None) -> str:
