@@ -249,15 +249,50 @@ def check_name(name: str | None, default: str) -> str:
     return name
 
 
+def fit_dtype(value: Any, dtype: Any, what: str = "value") -> np.ndarray:
+    """``value`` as an array of ``dtype``; ``ValueError`` instead of silent integer wrap-around.
+
+    An integer target refuses values outside its range, non-finite values and fractions (as TF
+    refuses a constant that does not fit its dtype).
+    """
+    dt = as_dtype(dtype)
+    try:
+        arr = np.asarray(value)
+    except OverflowError as e:
+        raise ValueError(f"{what} {value!r} does not fit in {dt.name}") from e
+    if dt.kind in "iu" and arr.dtype.kind in "iufO" and arr.size:
+        try:
+            lo, hi = arr.min(), arr.max()
+        except TypeError as e:
+            raise TypeError(f"cannot convert {what} {value!r} to {dt.name}") from e
+        info = np.iinfo(dt)
+        if arr.dtype.kind in "fO" and not (np.all(np.isfinite(arr.astype(np.float64)))):
+            raise ValueError(f"{what} {value!r} is not finite and does not fit in {dt.name}")
+        if int(lo) < info.min or int(hi) > info.max:
+            raise ValueError(f"{what} {value!r} is out of range for {dt.name} "
+                             f"[{info.min}, {info.max}]; pass a wider dtype (e.g. int64 or float)")
+    if arr.dtype == object:
+        raise ValueError(f"{what} {value!r} does not fit in {dt.name}")
+    return np.asarray(arr, dtype=dt)
+
+
 def constant_value_dtype(value: Any, dtype: Any = None) -> np.ndarray:
-    """numpy array for a constant: Python floats -> float32, ints -> int32 (TF's choice)."""
+    """numpy array for a constant: Python floats -> float32, ints -> int32 (TF's choice).
+
+    Integers that do not fit the chosen integer dtype raise ``ValueError`` (never wrap).
+    """
     if dtype is not None:
-        return np.array(value, dtype=as_dtype(dtype))
-    arr = np.asarray(value)
+        return fit_dtype(value, dtype, "constant")
+    try:
+        arr = np.asarray(value)
+    except OverflowError as e:
+        raise ValueError(f"constant {value!r} does not fit in int64") from e
+    if arr.dtype == object:
+        raise ValueError(f"constant {value!r} is not a number array that fits in int64 or float64")
     if arr.dtype == np.float64 and not isinstance(value, np.ndarray) and not isinstance(value, np.floating):
         arr = arr.astype(np.float32)  # Python floats / lists of them
     elif arr.dtype == np.int64 and not isinstance(value, (np.ndarray, np.integer)):
-        arr = arr.astype(np.int32)  # Python ints / lists of them
+        arr = fit_dtype(arr, np.int32, "constant")  # Python ints / lists of them (TF's int32)
     elif arr.dtype.kind not in "fciub":
         raise TypeError(f"cannot convert {value!r} (dtype {arr.dtype}) to a tensor")
     return arr

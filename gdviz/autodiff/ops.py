@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .graph import (Tensor, as_dtype, check_name, constant_value_dtype, convert_to_tensor,
+from .graph import (Tensor, as_dtype, check_name, constant_value_dtype, convert_to_tensor, fit_dtype,
                     float32, get_default_graph)
 
 
@@ -37,7 +37,8 @@ def constant(value: Any, dtype: Any = None, shape: Sequence[int] | None = None, 
     arr = constant_value_dtype(value, dtype)
     if dtype is not None and np.asarray(value).dtype.kind == "f" and arr.dtype.kind in "iu":
         if not np.array_equal(np.asarray(value), arr):
-            raise TypeError(f"cannot convert {value!r} to an integer tensor of dtype {arr.dtype.name} without losing data")
+            raise TypeError(f"cannot convert {value!r} to an integer tensor of dtype {arr.dtype.name} "
+                            "without losing data")
     if shape is not None:
         arr = np.broadcast_to(arr, tuple(shape)).copy() if arr.size == 1 else arr.reshape(tuple(shape))
     arr = np.array(arr)  # own a copy: later changes to the caller's array do not leak in
@@ -114,7 +115,7 @@ def _convert_like(value: Any, like: Tensor) -> Tensor:
     arr = np.asarray(value)
     if like.dtype.kind in "iu" and arr.dtype.kind == "f" and not np.array_equal(arr, np.round(arr)):
         raise TypeError(f"cannot use {value!r} with the integer tensor {like.name} ({like.dtype.name})")
-    return constant(np.asarray(arr, dtype=like.dtype), name="Const")
+    return constant(fit_dtype(arr, like.dtype, f"operand for {like.name}"), name="Const")
 
 
 def broadcast_static(a: tuple, b: tuple, op_type: str, an: str, bn: str, name: str) -> tuple:

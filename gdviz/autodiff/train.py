@@ -220,7 +220,8 @@ class RMSPropOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         c = self._const
         return self._update("ApplyRMSProp", (var, self.get_slot(var, "rms"), self.get_slot(var, "momentum"),
-                                             c("learning_rate", self._lr, var.dtype), c("decay", self._decay, var.dtype),
+                                             c("learning_rate", self._lr, var.dtype),
+                                             c("decay", self._decay, var.dtype),
                                              c("momentum", self._momentum, var.dtype),
                                              c("epsilon", self._epsilon, var.dtype), grad), var)
 
@@ -248,7 +249,8 @@ class AdamOptimizer(Optimizer):
         c = self._const
         b1p, b2p = self._powers
         if b1p.dtype != var.dtype:
-            raise TypeError(f"Adam: all variables must share one dtype ({b1p.dtype.name}), {var.name} is {var.dtype.name}")
+            raise TypeError(f"Adam: all variables must share one dtype ({b1p.dtype.name}), "
+                            f"{var.name} is {var.dtype.name}")
         return self._update("ApplyAdam", (var, self.get_slot(var, "m"), self.get_slot(var, "v"), b1p, b2p,
                                           c("learning_rate", self._lr, var.dtype), c("beta1", self._beta1, var.dtype),
                                           c("beta2", self._beta2, var.dtype), c("epsilon", self._epsilon, var.dtype),
