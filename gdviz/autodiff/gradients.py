@@ -123,10 +123,6 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
 
 
 def _backprop(graph, scope, ys, xs, seeds, stops, mode) -> list:
-    consumers: dict[Tensor, list[Tensor]] = collections.defaultdict(list)
-    for n in graph._nodes:
-        for i in n.inputs:
-            consumers[i].append(n)
     # forward reachability from the xs (project decision 1: integer tensors propagate too)
     reached = set(xs)
     queue = collections.deque(xs)
@@ -134,7 +130,7 @@ def _backprop(graph, scope, ys, xs, seeds, stops, mode) -> list:
         n = queue.popleft()
         if not is_differentiable(n.dtype):
             continue
-        for c in consumers.get(n, ()):
+        for c in graph.consumers(n):
             if c not in reached:
                 reached.add(c)
                 queue.append(c)

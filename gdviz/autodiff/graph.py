@@ -118,6 +118,9 @@ class Graph:
         self._nodes: list[Tensor] = []
         self._by_name: dict[str, Tensor] = {}
         self._name_counts: dict[str, int] = {}
+        self._prefixes: set[str] = set()  # every node name and each of its scope prefixes
+        self._scope_counts: dict[str, int] = {}
+        self._consumers: dict = {}
         self._scopes: list[str] = []
         self._grad_scope: str | None = None
         self.gradient_records: list = []
@@ -149,6 +152,11 @@ class Graph:
     def _add(self, node: Tensor) -> None:
         self._nodes.append(node)
         self._by_name[node.name] = node
+        parts = node.name.split("/")
+        for k in range(1, len(parts) + 1):
+            self._prefixes.add("/".join(parts[:k]))
+        for i in node.inputs:
+            self._consumers.setdefault(i, []).append(node)
         self.version += 1
 
     def _unique_name(self, name: str) -> str:
@@ -167,22 +175,30 @@ class Graph:
 
     def unique_scope(self, name: str) -> str:
         """A fresh scope name (``gradients``, ``gradients_1`` ...) that no node uses yet."""
+        check_name(name, name)
         base = "/".join(self._scopes + [name]) if self._scopes else name
 
         def taken(cand: str) -> bool:
-            return cand in self._name_counts or any(
-                n.name == cand or n.name.startswith(cand + "/") for n in self._nodes)
+            return cand in self._name_counts or cand in self._prefixes
 
-        cand, i = base, 0
+        cand, i = base, self._scope_counts.get(base, 0)
+        if i:
+            cand = f"{base}_{i}"
         while taken(cand):
             i += 1
             cand = f"{base}_{i}"
+        self._scope_counts[base] = i
         self._name_counts[cand] = 0
         return cand
+
+    def consumers(self, node: Tensor) -> list:
+        """The nodes that take ``node`` as an input, in creation order."""
+        return self._consumers.get(node, [])
 
     @contextlib.contextmanager
     def name_scope(self, scope: str) -> Iterator[str]:
         """Prefix the names of nodes made inside with ``scope/`` (``scope`` used as given)."""
+        check_name(scope, scope)
         self._scopes.append(scope)
         try:
             yield scope
@@ -244,7 +260,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$")
 def check_name(name: str | None, default: str) -> str:
     if name is None:
         return default
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise ValueError(f"'{name}' is not a valid node name")
     return name
 

@@ -66,3 +66,32 @@ def test_gradients_tf1_noop_keywords_accepted(fresh_graph):
     (g,) = tf.gradients(x * 2.0, x, colocate_gradients_with_ops=True, gate_gradients=True,
                         aggregation_method=None)
     assert np.isclose(tf.Session().run(g), 2.0)
+
+
+@pytest.mark.parametrize("bad", ["x\n import os", "x\n", "", "a b", "x;y"])
+def test_name_scope_refuses_bad_names(fresh_graph, bad):
+    with pytest.raises(ValueError, match="not a valid node name"):
+        with fresh_graph.name_scope(bad):
+            pass
+
+
+def test_gradients_name_validated(fresh_graph):
+    x = tf.constant(1.0)
+    with pytest.raises(ValueError, match="not a valid node name"):
+        tf.gradients(x * 2.0, x, name="g\nimport os")
+
+
+def test_optimizer_name_validated(fresh_graph):
+    w = tf.Variable(1.0)
+    with pytest.raises(ValueError, match="not a valid node name"):
+        tf.train.GradientDescentOptimizer(0.1, name="sgd\n ").minimize(w * w)
+
+
+def test_unique_scopes_stay_fresh(fresh_graph):
+    x = tf.constant(1.0)
+    y = x * 2.0
+    tf.constant(0.0, name="gradients_2")
+    names = [fresh_graph.unique_scope("gradients") for _ in range(4)]
+    assert names == ["gradients", "gradients_1", "gradients_3", "gradients_4"]
+    (g,) = tf.gradients(y, x)
+    assert g.name.startswith("gradients_5/")
