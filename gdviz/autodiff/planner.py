@@ -159,11 +159,11 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
 
     for n in run_nodes:
         if n.op_type == "VariableV2":
-            lines.append(f"v{n.id} = S[{n.id}]  # {n.name}")
+            lines.append(f"v{n.id} = S[{n.id}]")
             var_reads.append((n.id, n.name))
     for node, j in fed.items():
         if any(node in _deps(c) for c in run_nodes) or node in fetch_count:
-            lines.append(f"v{node.id} = F[{j}]  # feed {node.name}")
+            lines.append(f"v{node.id} = F[{j}]")
 
     for n in run_nodes:
         t, i = n.op_type, n.id
@@ -173,23 +173,23 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
             val = n.inputs[1]
             # a fed array (or a view of one) belongs to the caller: the variable keeps a copy
             own = val not in fresh and val not in folded
-            lines.append(f"v{i} = S[{n.inputs[0].id}] = {'_own(' + ref(val) + ')' if own else ref(val)}  # {n.name}")
+            lines.append(f"v{i} = S[{n.inputs[0].id}] = {'_own(' + ref(val) + ')' if own else ref(val)}")
         elif t in ("AssignAdd", "AssignSub"):
             ns[f"k{i}"] = np.add if t == "AssignAdd" else np.subtract
-            lines.append(f"v{i} = S[{n.inputs[0].id}] = k{i}({ref(n.inputs[0])}, {ref(n.inputs[1], True)})  # {n.name}")
+            lines.append(f"v{i} = S[{n.inputs[0].id}] = k{i}({ref(n.inputs[0])}, {ref(n.inputs[1], True)})")
         elif t in UPDATES:
             fn, n_ref = UPDATES[t](n)
             ns[f"k{i}"] = fn
             args = ", ".join(ref(x) for x in n.inputs)
             if n_ref == 1:
-                lines.append(f"v{i} = S[{n.inputs[0].id}] = k{i}({args})  # {n.name}")
+                lines.append(f"v{i} = S[{n.inputs[0].id}] = k{i}({args})")
             else:
-                lines.append(f"t{i} = k{i}({args})  # {n.name}")
+                lines.append(f"t{i} = k{i}({args})")
                 lines.extend(f"S[{n.inputs[j].id}] = t{i}[{j}]" for j in range(n_ref))
                 lines.append(f"v{i} = t{i}[0]")
         elif t == "RandomUniform":
             ns[f"k{i}"] = _random_kernel(sess, n)
-            lines.append(f"v{i} = k{i}()  # {n.name}")
+            lines.append(f"v{i} = k{i}()")
             fresh.add(n)
         elif t in KERNELS:
             fn, is_fresh, elementwise = kernels[n]
@@ -198,7 +198,7 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
             out = _inplace_target(n, consumers, fresh, fetch_count, stored, position, views) if elementwise else None
             if out is not None:
                 args.append(f"v{out.id}")
-            lines.append(f"v{i} = k{i}({', '.join(args)})  # {n.name}")
+            lines.append(f"v{i} = k{i}({', '.join(args)})")
             if is_fresh:
                 fresh.add(n)
         else:

@@ -95,3 +95,14 @@ def test_unique_scopes_stay_fresh(fresh_graph):
     assert names == ["gradients", "gradients_1", "gradients_3", "gradients_4"]
     (g,) = tf.gradients(y, x)
     assert g.name.startswith("gradients_5/")
+
+
+def test_generated_plan_contains_no_node_names(fresh_graph):
+    x = tf.placeholder(tf.float32, shape=(), name="secret_input")
+    w = tf.Variable(2.0, name="secret_weight")
+    y = tf.multiply(x, w, name="secret_product")
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    assert np.isclose(sess.run({"out": y}, feed_dict={x: 3.0})["out"], 6.0)
+    sources = [plan.source for plan in sess._plans.values()]
+    assert sources and not any("secret" in src for src in sources)
