@@ -127,7 +127,6 @@ class Graph:
         self.seed: int | None = None
         self._variables: list = []
         self._op_seed_count = 0
-        self.version = 0  # bumped on every node added; sessions use it to invalidate nothing
 
     # --- nodes ---------------------------------------------------------------------------------
     @property
@@ -157,7 +156,6 @@ class Graph:
             self._prefixes.add("/".join(parts[:k]))
         for i in node.inputs:
             self._consumers.setdefault(i, []).append(node)
-        self.version += 1
 
     def _unique_name(self, name: str) -> str:
         base = "/".join(self._scopes + [name]) if self._scopes else name
@@ -213,6 +211,35 @@ class Graph:
             yield
         finally:
             self._scopes, self._grad_scope = prev_scopes, prev_grad
+
+    @contextlib.contextmanager
+    def absolute_scope(self, scope: str) -> Iterator[None]:
+        """Name nodes made inside ``scope/...`` regardless of the enclosing scopes."""
+        check_name(scope, scope)
+        prev = self._scopes
+        self._scopes = [scope]
+        try:
+            yield
+        finally:
+            self._scopes = prev
+
+    def rename(self, node: Tensor, name: str) -> None:
+        """Give ``node`` the fresh name made from ``name`` (absolute, no enclosing scope)."""
+        self._by_name.pop(node.name, None)
+        prev = self._scopes
+        self._scopes = []
+        try:
+            node.name = self._unique_name(name)
+        finally:
+            self._scopes = prev
+        self._by_name[node.name] = node
+        parts = node.name.split("/")
+        for k in range(1, len(parts) + 1):
+            self._prefixes.add("/".join(parts[:k]))
+
+    def add_variable(self, var: Tensor) -> None:
+        """Record ``var`` for ``global_variables()`` / ``trainable_variables()``."""
+        self._variables.append(var)
 
     # --- default graph -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -324,8 +351,6 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: str = "Const") -> Ten
         if dtype is not None and value.dtype != as_dtype(dtype):
             raise TypeError(f"Tensor {value.name} has dtype {value.dtype.name}, expected {as_dtype(dtype).name}")
         return value
-    if hasattr(value, "_as_tensor"):
-        return value._as_tensor()
     if value is None:
         raise TypeError("cannot convert None to a tensor")
     from .ops import constant

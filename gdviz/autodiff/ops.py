@@ -110,8 +110,6 @@ def _pair(x: Any, y: Any, op_type: str) -> tuple[Tensor, Tensor]:
 
 
 def _convert_like(value: Any, like: Tensor) -> Tensor:
-    if hasattr(value, "_as_tensor"):
-        return value._as_tensor()
     arr = np.asarray(value)
     if like.dtype.kind in "iu" and arr.dtype.kind == "f" and not np.array_equal(arr, np.round(arr)):
         raise TypeError(f"cannot use {value!r} with the integer tensor {like.name} ({like.dtype.name})")
