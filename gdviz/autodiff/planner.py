@@ -16,7 +16,7 @@ user text).  Compilation does the work a step must not repeat:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -109,7 +109,27 @@ def _uniform_scalar(v: np.ndarray):
     return None
 
 
+class _Analysis(NamedTuple):
+    """What the analysis pass decides; the emission pass only turns it into code."""
+    struct: Any             # the fetch structure (lists, tuples, dicts, namedtuples of nodes)
+    fed: dict               # fed node -> index into the feed list
+    folded: dict            # node -> constant value computed once at compile time
+    run_nodes: list         # nodes computed on every run, in execution order
+    consumers: dict         # node -> run nodes that read it
+    stored: set             # values assigned into a variable (their buffer must stay untouched)
+    position: dict          # run node -> index in run_nodes
+    kernels: dict           # run node -> (fn, is_fresh, elementwise)
+    views: set              # run nodes whose value may be a view of an input
+    fetch_count: dict       # node -> how often the caller fetches it
+
+
 def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
+    """A compiled run for ``fetches``: an analysis pass, then an emission pass."""
+    return _emit(sess, feeds, _analyse(sess, fetches, feeds))
+
+
+def _analyse(sess, fetches: Any, feeds: dict) -> _Analysis:
+    """Order, fold and classify the nodes a run needs; decide which buffers may be reused."""
     fetch_nodes: list[Tensor] = []
     struct = _structure(sess, fetches, fetch_nodes)
     fed = {node: j for j, node in enumerate(feeds.values())}
@@ -142,7 +162,14 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
     views = {n for n, k in kernels.items() if not k[1]}
     fetch_count = {}
     _count_fetches(struct, fetch_count)
+    return _Analysis(struct, fed, folded, run_nodes, consumers, stored, position, kernels, views, fetch_count)
 
+
+def _emit(sess, feeds: dict, a: _Analysis) -> Plan:
+    """Generate the plan's straight-line function (only integer ids appear in its source)."""
+    struct, fed, folded, run_nodes = a.struct, a.fed, a.folded, a.run_nodes
+    consumers, stored, position, kernels, views, fetch_count = (a.consumers, a.stored, a.position, a.kernels,
+                                                                a.views, a.fetch_count)
     ns: dict[str, Any] = {"_cp": _cp, "_own": np.array}
     lines: list[str] = []
     var_reads = []
