@@ -21,7 +21,7 @@ import numpy as np
 from . import ops
 from .describe import GradientRecord
 from .grad_rules import RULES
-from .graph import Tensor, convert_to_tensor, get_default_graph, is_differentiable
+from .graph import Tensor, convert_to_tensor, fit_dtype, get_default_graph, is_differentiable
 
 
 class UnconnectedGradients(enum.Enum):
@@ -61,7 +61,7 @@ def _seed(y: Tensor, gy: Any, i: int) -> Tensor:
     _check_seed_shape(y, arr.shape, i)
     if y.dtype.kind in "iu" and arr.dtype.kind == "f" and not np.array_equal(arr, np.round(arr)):
         raise TypeError(f"grad_ys[{i}] has non-integer values for the integer y {y.name} ({y.dtype.name})")
-    return ops.constant(np.asarray(arr, dtype=y.dtype), name=f"grad_ys_{i}")
+    return ops.constant(fit_dtype(arr, y.dtype, f"grad_ys[{i}]"), name=f"grad_ys_{i}")
 
 
 def _check_seed_shape(y: Tensor, shape: tuple, i: int) -> None:
@@ -77,8 +77,10 @@ def _unconnected_mode(value: Any) -> UnconnectedGradients:
         raise ValueError(f"Unknown value for unconnected_gradients: {value!r}") from None
 
 
-def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients", stop_gradients: Any = None,
-              unconnected_gradients: Any = UnconnectedGradients.NONE, **_ignored: Any) -> list:
+def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients",
+              colocate_gradients_with_ops: bool = False, gate_gradients: bool = False,
+              aggregation_method: Any = None, stop_gradients: Any = None,
+              unconnected_gradients: Any = UnconnectedGradients.NONE) -> list:
     """Symbolic ``sum over ys of (dy/dx)^T grad_y`` for each x, as new graph nodes.
 
     Parameters
@@ -91,6 +93,9 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients", st
         Nodes that receive gradients but do not pass them on (partial derivatives).
     unconnected_gradients : 'none' | 'zero' | UnconnectedGradients
         Result for an x that no y depends on: ``None`` or zeros like x.
+    colocate_gradients_with_ops, gate_gradients, aggregation_method
+        TF1's device/scheduling knobs, accepted and ignored (one CPU, one sum order). Any other
+        keyword (e.g. the typo ``stop_gradient=``) is a ``TypeError``.
 
     Returns
     -------
@@ -108,6 +113,9 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients", st
         if not isinstance(s, Tensor):
             raise AttributeError(f"'{type(s).__name__}' object has no attribute 'op'")
     graph = (ys + xs)[0].graph if (ys or xs) else get_default_graph()
+    others = [t for t in ys + xs + stops + [g for g in grad_ys if isinstance(g, Tensor)] if t.graph is not graph]
+    if others:
+        raise ValueError(f"{others[0]!r} must be from the same graph as {(ys + xs)[0]!r}")
     scope = graph.unique_scope(name)
     with graph._gradient_scope(scope):
         seeds = [_seed(y, gy, i) for i, (y, gy) in enumerate(zip(ys, grad_ys))]
@@ -115,10 +123,6 @@ def gradients(ys: Any, xs: Any, grad_ys: Any = None, name: str = "gradients", st
 
 
 def _backprop(graph, scope, ys, xs, seeds, stops, mode) -> list:
-    consumers: dict[Tensor, list[Tensor]] = collections.defaultdict(list)
-    for n in graph._nodes:
-        for i in n.inputs:
-            consumers[i].append(n)
     # forward reachability from the xs (project decision 1: integer tensors propagate too)
     reached = set(xs)
     queue = collections.deque(xs)
@@ -126,7 +130,7 @@ def _backprop(graph, scope, ys, xs, seeds, stops, mode) -> list:
         n = queue.popleft()
         if not is_differentiable(n.dtype):
             continue
-        for c in consumers.get(n, ()):
+        for c in graph.consumers(n):
             if c not in reached:
                 reached.add(c)
                 queue.append(c)

@@ -118,13 +118,15 @@ class Graph:
         self._nodes: list[Tensor] = []
         self._by_name: dict[str, Tensor] = {}
         self._name_counts: dict[str, int] = {}
+        self._prefixes: set[str] = set()  # every node name and each of its scope prefixes
+        self._scope_counts: dict[str, int] = {}
+        self._consumers: dict = {}
         self._scopes: list[str] = []
         self._grad_scope: str | None = None
         self.gradient_records: list = []
         self.seed: int | None = None
         self._variables: list = []
         self._op_seed_count = 0
-        self.version = 0  # bumped on every node added; sessions use it to invalidate nothing
 
     # --- nodes ---------------------------------------------------------------------------------
     @property
@@ -149,7 +151,11 @@ class Graph:
     def _add(self, node: Tensor) -> None:
         self._nodes.append(node)
         self._by_name[node.name] = node
-        self.version += 1
+        parts = node.name.split("/")
+        for k in range(1, len(parts) + 1):
+            self._prefixes.add("/".join(parts[:k]))
+        for i in node.inputs:
+            self._consumers.setdefault(i, []).append(node)
 
     def _unique_name(self, name: str) -> str:
         base = "/".join(self._scopes + [name]) if self._scopes else name
@@ -167,22 +173,30 @@ class Graph:
 
     def unique_scope(self, name: str) -> str:
         """A fresh scope name (``gradients``, ``gradients_1`` ...) that no node uses yet."""
+        check_name(name, name)
         base = "/".join(self._scopes + [name]) if self._scopes else name
 
         def taken(cand: str) -> bool:
-            return cand in self._name_counts or any(
-                n.name == cand or n.name.startswith(cand + "/") for n in self._nodes)
+            return cand in self._name_counts or cand in self._prefixes
 
-        cand, i = base, 0
+        cand, i = base, self._scope_counts.get(base, 0)
+        if i:
+            cand = f"{base}_{i}"
         while taken(cand):
             i += 1
             cand = f"{base}_{i}"
+        self._scope_counts[base] = i
         self._name_counts[cand] = 0
         return cand
+
+    def consumers(self, node: Tensor) -> list:
+        """The nodes that take ``node`` as an input, in creation order."""
+        return self._consumers.get(node, [])
 
     @contextlib.contextmanager
     def name_scope(self, scope: str) -> Iterator[str]:
         """Prefix the names of nodes made inside with ``scope/`` (``scope`` used as given)."""
+        check_name(scope, scope)
         self._scopes.append(scope)
         try:
             yield scope
@@ -197,6 +211,35 @@ class Graph:
             yield
         finally:
             self._scopes, self._grad_scope = prev_scopes, prev_grad
+
+    @contextlib.contextmanager
+    def absolute_scope(self, scope: str) -> Iterator[None]:
+        """Name nodes made inside ``scope/...`` regardless of the enclosing scopes."""
+        check_name(scope, scope)
+        prev = self._scopes
+        self._scopes = [scope]
+        try:
+            yield
+        finally:
+            self._scopes = prev
+
+    def rename(self, node: Tensor, name: str) -> None:
+        """Give ``node`` the fresh name made from ``name`` (absolute, no enclosing scope)."""
+        self._by_name.pop(node.name, None)
+        prev = self._scopes
+        self._scopes = []
+        try:
+            node.name = self._unique_name(name)
+        finally:
+            self._scopes = prev
+        self._by_name[node.name] = node
+        parts = node.name.split("/")
+        for k in range(1, len(parts) + 1):
+            self._prefixes.add("/".join(parts[:k]))
+
+    def add_variable(self, var: Tensor) -> None:
+        """Record ``var`` for ``global_variables()`` / ``trainable_variables()``."""
+        self._variables.append(var)
 
     # --- default graph -------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -244,20 +287,55 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$")
 def check_name(name: str | None, default: str) -> str:
     if name is None:
         return default
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise ValueError(f"'{name}' is not a valid node name")
     return name
 
 
+def fit_dtype(value: Any, dtype: Any, what: str = "value") -> np.ndarray:
+    """``value`` as an array of ``dtype``; ``ValueError`` instead of silent integer wrap-around.
+
+    An integer target refuses values outside its range, non-finite values and fractions (as TF
+    refuses a constant that does not fit its dtype).
+    """
+    dt = as_dtype(dtype)
+    try:
+        arr = np.asarray(value)
+    except OverflowError as e:
+        raise ValueError(f"{what} {value!r} does not fit in {dt.name}") from e
+    if dt.kind in "iu" and arr.dtype.kind in "iufO" and arr.size:
+        try:
+            lo, hi = arr.min(), arr.max()
+        except TypeError as e:
+            raise TypeError(f"cannot convert {what} {value!r} to {dt.name}") from e
+        info = np.iinfo(dt)
+        if arr.dtype.kind in "fO" and not (np.all(np.isfinite(arr.astype(np.float64)))):
+            raise ValueError(f"{what} {value!r} is not finite and does not fit in {dt.name}")
+        if int(lo) < info.min or int(hi) > info.max:
+            raise ValueError(f"{what} {value!r} is out of range for {dt.name} "
+                             f"[{info.min}, {info.max}]; pass a wider dtype (e.g. int64 or float)")
+    if arr.dtype == object:
+        raise ValueError(f"{what} {value!r} does not fit in {dt.name}")
+    return np.asarray(arr, dtype=dt)
+
+
 def constant_value_dtype(value: Any, dtype: Any = None) -> np.ndarray:
-    """numpy array for a constant: Python floats -> float32, ints -> int32 (TF's choice)."""
+    """numpy array for a constant: Python floats -> float32, ints -> int32 (TF's choice).
+
+    Integers that do not fit the chosen integer dtype raise ``ValueError`` (never wrap).
+    """
     if dtype is not None:
-        return np.array(value, dtype=as_dtype(dtype))
-    arr = np.asarray(value)
+        return fit_dtype(value, dtype, "constant")
+    try:
+        arr = np.asarray(value)
+    except OverflowError as e:
+        raise ValueError(f"constant {value!r} does not fit in int64") from e
+    if arr.dtype == object:
+        raise ValueError(f"constant {value!r} is not a number array that fits in int64 or float64")
     if arr.dtype == np.float64 and not isinstance(value, np.ndarray) and not isinstance(value, np.floating):
         arr = arr.astype(np.float32)  # Python floats / lists of them
     elif arr.dtype == np.int64 and not isinstance(value, (np.ndarray, np.integer)):
-        arr = arr.astype(np.int32)  # Python ints / lists of them
+        arr = fit_dtype(arr, np.int32, "constant")  # Python ints / lists of them (TF's int32)
     elif arr.dtype.kind not in "fciub":
         raise TypeError(f"cannot convert {value!r} (dtype {arr.dtype}) to a tensor")
     return arr
@@ -273,8 +351,6 @@ def convert_to_tensor(value: Any, dtype: Any = None, name: str = "Const") -> Ten
         if dtype is not None and value.dtype != as_dtype(dtype):
             raise TypeError(f"Tensor {value.name} has dtype {value.dtype.name}, expected {as_dtype(dtype).name}")
         return value
-    if hasattr(value, "_as_tensor"):
-        return value._as_tensor()
     if value is None:
         raise TypeError("cannot convert None to a tensor")
     from .ops import constant

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .graph import (Tensor, as_dtype, check_name, constant_value_dtype, convert_to_tensor,
+from .graph import (Tensor, as_dtype, check_name, constant_value_dtype, convert_to_tensor, fit_dtype,
                     float32, get_default_graph)
 
 
@@ -110,12 +110,10 @@ def _pair(x: Any, y: Any, op_type: str) -> tuple[Tensor, Tensor]:
 
 
 def _convert_like(value: Any, like: Tensor) -> Tensor:
-    if hasattr(value, "_as_tensor"):
-        return value._as_tensor()
     arr = np.asarray(value)
     if like.dtype.kind in "iu" and arr.dtype.kind == "f" and not np.array_equal(arr, np.round(arr)):
         raise TypeError(f"cannot use {value!r} with the integer tensor {like.name} ({like.dtype.name})")
-    return constant(np.asarray(arr, dtype=like.dtype), name="Const")
+    return constant(fit_dtype(arr, like.dtype, f"operand for {like.name}"), name="Const")
 
 
 def broadcast_static(a: tuple, b: tuple, op_type: str, an: str, bn: str, name: str) -> tuple:

@@ -16,7 +16,7 @@ user text).  Compilation does the work a step must not repeat:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -109,7 +109,27 @@ def _uniform_scalar(v: np.ndarray):
     return None
 
 
+class _Analysis(NamedTuple):
+    """What the analysis pass decides; the emission pass only turns it into code."""
+    struct: Any             # the fetch structure (lists, tuples, dicts, namedtuples of nodes)
+    fed: dict               # fed node -> index into the feed list
+    folded: dict            # node -> constant value computed once at compile time
+    run_nodes: list         # nodes computed on every run, in execution order
+    consumers: dict         # node -> run nodes that read it
+    stored: set             # values assigned into a variable (their buffer must stay untouched)
+    position: dict          # run node -> index in run_nodes
+    kernels: dict           # run node -> (fn, is_fresh, elementwise)
+    views: set              # run nodes whose value may be a view of an input
+    fetch_count: dict       # node -> how often the caller fetches it
+
+
 def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
+    """A compiled run for ``fetches``: an analysis pass, then an emission pass."""
+    return _emit(sess, feeds, _analyse(sess, fetches, feeds))
+
+
+def _analyse(sess, fetches: Any, feeds: dict) -> _Analysis:
+    """Order, fold and classify the nodes a run needs; decide which buffers may be reused."""
     fetch_nodes: list[Tensor] = []
     struct = _structure(sess, fetches, fetch_nodes)
     fed = {node: j for j, node in enumerate(feeds.values())}
@@ -142,7 +162,14 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
     views = {n for n, k in kernels.items() if not k[1]}
     fetch_count = {}
     _count_fetches(struct, fetch_count)
+    return _Analysis(struct, fed, folded, run_nodes, consumers, stored, position, kernels, views, fetch_count)
 
+
+def _emit(sess, feeds: dict, a: _Analysis) -> Plan:
+    """Generate the plan's straight-line function (only integer ids appear in its source)."""
+    struct, fed, folded, run_nodes = a.struct, a.fed, a.folded, a.run_nodes
+    consumers, stored, position, kernels, views, fetch_count = (a.consumers, a.stored, a.position, a.kernels,
+                                                                a.views, a.fetch_count)
     ns: dict[str, Any] = {"_cp": _cp, "_own": np.array}
     lines: list[str] = []
     var_reads = []
@@ -159,11 +186,11 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
 
     for n in run_nodes:
         if n.op_type == "VariableV2":
-            lines.append(f"v{n.id} = S[{n.id}]  # {n.name}")
+            lines.append(f"v{n.id} = S[{n.id}]")
             var_reads.append((n.id, n.name))
     for node, j in fed.items():
         if any(node in _deps(c) for c in run_nodes) or node in fetch_count:
-            lines.append(f"v{node.id} = F[{j}]  # feed {node.name}")
+            lines.append(f"v{node.id} = F[{j}]")
 
     for n in run_nodes:
         t, i = n.op_type, n.id
@@ -173,23 +200,23 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
             val = n.inputs[1]
             # a fed array (or a view of one) belongs to the caller: the variable keeps a copy
             own = val not in fresh and val not in folded
-            lines.append(f"v{i} = S[{n.inputs[0].id}] = {'_own(' + ref(val) + ')' if own else ref(val)}  # {n.name}")
+            lines.append(f"v{i} = S[{n.inputs[0].id}] = {'_own(' + ref(val) + ')' if own else ref(val)}")
         elif t in ("AssignAdd", "AssignSub"):
             ns[f"k{i}"] = np.add if t == "AssignAdd" else np.subtract
-            lines.append(f"v{i} = S[{n.inputs[0].id}] = k{i}({ref(n.inputs[0])}, {ref(n.inputs[1], True)})  # {n.name}")
+            lines.append(f"v{i} = S[{n.inputs[0].id}] = k{i}({ref(n.inputs[0])}, {ref(n.inputs[1], True)})")
         elif t in UPDATES:
             fn, n_ref = UPDATES[t](n)
             ns[f"k{i}"] = fn
             args = ", ".join(ref(x) for x in n.inputs)
             if n_ref == 1:
-                lines.append(f"v{i} = S[{n.inputs[0].id}] = k{i}({args})  # {n.name}")
+                lines.append(f"v{i} = S[{n.inputs[0].id}] = k{i}({args})")
             else:
-                lines.append(f"t{i} = k{i}({args})  # {n.name}")
+                lines.append(f"t{i} = k{i}({args})")
                 lines.extend(f"S[{n.inputs[j].id}] = t{i}[{j}]" for j in range(n_ref))
                 lines.append(f"v{i} = t{i}[0]")
         elif t == "RandomUniform":
             ns[f"k{i}"] = _random_kernel(sess, n)
-            lines.append(f"v{i} = k{i}()  # {n.name}")
+            lines.append(f"v{i} = k{i}()")
             fresh.add(n)
         elif t in KERNELS:
             fn, is_fresh, elementwise = kernels[n]
@@ -198,7 +225,7 @@ def compile_plan(sess, fetches: Any, feeds: dict) -> Plan:
             out = _inplace_target(n, consumers, fresh, fetch_count, stored, position, views) if elementwise else None
             if out is not None:
                 args.append(f"v{out.id}")
-            lines.append(f"v{i} = k{i}({', '.join(args)})  # {n.name}")
+            lines.append(f"v{i} = k{i}({', '.join(args)})")
             if is_fresh:
                 fresh.add(n)
         else:

@@ -40,10 +40,6 @@ def _session_or_default(session: "Session | None") -> "Session":
     return s
 
 
-def _shape_text(shape) -> str:
-    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 class Session:
     """Runs graph nodes; holds this session's variable values.
 

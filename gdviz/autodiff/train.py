@@ -138,12 +138,8 @@ class Optimizer:
             self._consts[k] = value if value.dtype == k[1] else ops.cast(value, dtype, name=f"{key}_cast")
         if k not in self._consts:
             graph = ops.get_default_graph()
-            saved = graph._scopes
-            graph._scopes = [self._name]   # "GradientDescent/learning_rate", not per variable
-            try:
+            with graph.absolute_scope(self._name):  # "GradientDescent/learning_rate", not per variable
                 self._consts[k] = ops.constant(np.asarray(value, dtype=dtype), name=key)
-            finally:
-                graph._scopes = saved
         return self._consts[k]
 
     def _slot(self, var: Variable, slot: str, init: float, suffix: str) -> Variable:

@@ -51,14 +51,12 @@ class Variable(Tensor):
         if init is None:
             init = tmp
             # rename the constant under the variable's scope, as TF shows it ("Variable/initial_value")
-            graph._by_name.pop(init.name, None)
-            init.name = graph._unique_name(f"{self.name}/initial_value")
-            graph._by_name[init.name] = init
+            graph.rename(init, f"{self.name}/initial_value")
         self.trainable = bool(trainable)
         self.initial_value = init
         self.initializer = _node("Assign", (self, init), self.shape, self.dtype, f"{self.name}/Assign", "Assign",
                                  {"initializer": True})
-        graph._variables.append(self)
+        graph.add_variable(self)
 
     def _assign_op(self, op_type: str, value: Any, name: str | None, default: str) -> Tensor:
         value = convert_to_tensor(value, dtype=self.dtype) if not isinstance(value, Tensor) else value

@@ -24,7 +24,6 @@ def _ancestors(fetches) -> set[str]:
         if node.name not in seen:
             seen.add(node.name)
             stack.extend(node.inputs)
-            stack.extend(getattr(node, "control_inputs", ()))
     return seen
 
 
