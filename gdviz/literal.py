@@ -27,7 +27,7 @@ __all__ = ["LiteralError", "parse_literal", "format_array", "number_value", "mak
            "MAX_DEPTH", "MAX_ELEMENTS", "MAX_NUMBER_CHARS", "INT32", "FLOAT32_MAX"]
 
 MAX_DEPTH = 32  #: nesting of '[': deeper is refused (no recursion limit is ever reached)
-MAX_ELEMENTS = 100_000  #: numbers in one literal: more is refused so typing never freezes the app
+MAX_ELEMENTS = 10_000  #: numbers in one literal: more is refused so typing never freezes the app
 MAX_NUMBER_CHARS = 64  #: characters in one number: a 5 000-digit number is refused at once
 INT32 = np.iinfo(np.int32)
 FLOAT32_MAX = float(np.finfo(np.float32).max)

@@ -27,7 +27,8 @@ from gdviz.playground.syntax import (Assign, BinOp, Call, ExprError, Literal, Na
                                     Token, tokenize)
 
 __all__ = ["ExprError", "Token", "tokenize", "parse", "parse_statements", "build", "Program", "Assign",
-           "BinOp", "Call", "Literal", "Name", "Neg", "Node", "FUNCTIONS", "MAX_OPERATORS"]
+           "BinOp", "Call", "Literal", "Name", "Neg", "Node", "FUNCTIONS", "MAX_OPERATORS",
+           "MAX_PROGRAM_CHARS"]
 
 #: Callable functions and their positional argument count.
 FUNCTIONS: dict[str, int] = {
@@ -39,6 +40,7 @@ FUNCTIONS: dict[str, int] = {
 KEYWORDS: dict[str, tuple[str, ...]] = {"reduce_sum": ("axis", "keepdims"), "reduce_mean": ("axis", "keepdims")}
 _RESERVED = set(FUNCTIONS) | {"True", "False", "None"}
 _MAX_DEPTH = 60  # nesting limit: a friendly error instead of RecursionError
+MAX_PROGRAM_CHARS = 200_000  # checked before tokenizing: a pasted megabyte is refused at once
 MAX_OPERATORS = 200  # operators in one definition: later passes walk the tree recursively
 
 
@@ -309,7 +311,7 @@ def parse(text: str) -> Program:
     """
     if not isinstance(text, str):
         raise TypeError(f"expected program text, got {type(text).__name__}")
-    program = _Parser(tokenize(text)).program()
+    program = _Parser(tokenize(_bounded(text))).program()
     _check_names(program)
     return program
 
@@ -322,7 +324,15 @@ def parse_statements(text: str) -> Program:
     """
     if not isinstance(text, str):
         raise TypeError(f"expected program text, got {type(text).__name__}")
-    return _Parser(tokenize(text)).program()
+    return _Parser(tokenize(_bounded(text))).program()
+
+
+def _bounded(text: str) -> str:
+    if len(text) > MAX_PROGRAM_CHARS:
+        line = text.count("\n", 0, MAX_PROGRAM_CHARS) + 1
+        col = MAX_PROGRAM_CHARS - (text.rfind("\n", 0, MAX_PROGRAM_CHARS) + 1) + 1
+        raise ExprError(f"program too long ({len(text)} characters; at most {MAX_PROGRAM_CHARS})", line, col)
+    return text
 
 
 def _check_names(program: Program) -> None:

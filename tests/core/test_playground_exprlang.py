@@ -166,3 +166,10 @@ def test_overflow_and_wrap_around_are_reported_not_ok(program, what):
     p.evaluate()
     assert p.error is not None and p.error.where == "numbers"
     assert what in p.error.message and "y" in p.error.message
+
+
+def test_a_pasted_megabyte_is_refused_before_tokenizing():
+    from gdviz.playground.exprlang import MAX_PROGRAM_CHARS, ExprError, parse
+    with pytest.raises(ExprError) as info:
+        parse("w = [" + "1, " * (MAX_PROGRAM_CHARS // 3) + "1]")
+    assert str(MAX_PROGRAM_CHARS) in info.value.message and info.value.line == 1
