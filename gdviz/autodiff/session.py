@@ -15,6 +15,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from gdviz.formatting import format_shape
+
 from . import errors
 from .graph import Graph, Tensor, get_default_graph
 from .planner import compile_plan
@@ -41,7 +43,7 @@ def _session_or_default(session: "Session | None") -> "Session":
 
 
 def _shape_text(shape) -> str:
-    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+    return format_shape(shape)  # the one shape formatter (gdviz.formatting)
 
 
 class Session:
