@@ -1,12 +1,18 @@
-"""Parse a number or a nested-list array literal typed by a person, without ``eval``.
+"""The one literal grammar of gdviz: a number or a nested-list array typed by a person.
 
-Grammar (white space anywhere between tokens)::
+Grammar (white space, including new lines, anywhere between tokens)::
 
     value  := number | '[' [value (',' value)* [',']] ']'
     number := ['+' | '-'] digits ['.' digits] [('e' | 'E') ['+' | '-'] digits]
 
-The result is an ndarray: ``int64`` when every number is an integer literal, else ``float64``.
-Errors are :class:`LiteralError` (a ``ValueError``) carrying the 0-based column of the problem.
+Dtypes are TF1's, as in the playground: ``int32`` when every number is an integer literal,
+else ``float32``.  The grad_ys fields and the playground's expression language
+(:mod:`gdviz.playground.exprlang`) share the rules below: :func:`number_value` (ranges),
+:func:`make_array` (dtype, element limit) and the limits :data:`MAX_DEPTH`,
+:data:`MAX_ELEMENTS`, :data:`MAX_NUMBER_CHARS`.  Nothing typed is ever passed to ``eval``.
+
+Errors are :class:`LiteralError` (a ``ValueError``) with the 1-based ``line`` and the
+0-based ``column`` of the problem; its text says both, 1-based.
 """
 
 from __future__ import annotations
@@ -15,87 +21,150 @@ import re
 
 import numpy as np
 
+from gdviz.formatting import format_array
+
+__all__ = ["LiteralError", "parse_literal", "format_array", "number_value", "make_array",
+           "MAX_DEPTH", "MAX_ELEMENTS", "MAX_NUMBER_CHARS", "INT32", "FLOAT32_MAX"]
+
+MAX_DEPTH = 32  #: nesting of '[': deeper is refused (no recursion limit is ever reached)
+MAX_ELEMENTS = 10_000  #: numbers in one literal: more is refused so typing never freezes the app
+MAX_NUMBER_CHARS = 64  #: characters in one number: a 5 000-digit number is refused at once
+INT32 = np.iinfo(np.int32)
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 class LiteralError(ValueError):
-    """A literal that does not parse; ``column`` is the 0-based position of the problem."""
+    """A literal that does not parse; ``line`` is 1-based, ``column`` 0-based within the line."""
 
-    def __init__(self, message: str, column: int):
-        super().__init__(f"{message} (column {column + 1})")
+    def __init__(self, message: str, column: int, line: int = 1):
+        super().__init__(f"{message} (line {line}, column {column + 1})" if line > 1
+                         else f"{message} (column {column + 1})")
         self.reason = message
         self.column = column
+        self.line = line
+
+    def where(self) -> str:
+        """``"line 2, column 5"`` or ``"column 5"`` (1-based)."""
+        col = f"column {self.column + 1}"
+        return f"line {self.line}, {col}" if self.line > 1 else col
 
 
-class _Parser:
+def number_value(token: str) -> int | float:
+    """The value of one number token under gdviz's ranges; ``ValueError`` with the reason.
+
+    Integers must fit int32, other numbers float32 (finite after rounding to float32).
+    """
+    if len(token) > MAX_NUMBER_CHARS:
+        raise ValueError(f"number too long ({len(token)} characters; at most {MAX_NUMBER_CHARS})")
+    if not any(c in token for c in ".eE"):
+        v = int(token)
+        if not INT32.min <= v <= INT32.max:
+            raise ValueError(f"integer {token} is outside the int32 range [{INT32.min}, {INT32.max}]; "
+                             f"write {token}.0 for a float")
+        return v
+    v = float(token)
+    if not abs(v) <= FLOAT32_MAX:
+        raise ValueError(f"number {token} is outside the float32 range (±{FLOAT32_MAX:.4g})")
+    return v
+
+
+def make_array(flat: list, shape: tuple[int, ...]) -> np.ndarray:
+    """``int32`` if every number is a Python int, else ``float32``, reshaped to ``shape``."""
+    if len(flat) > MAX_ELEMENTS:
+        raise ValueError(f"too many numbers ({len(flat)}; at most {MAX_ELEMENTS})")
+    is_int = all(isinstance(v, (int, np.integer)) for v in flat)
+    return np.array(flat, dtype=np.int32 if is_int else np.float32).reshape(shape)
+
+
+class _Scanner:
     def __init__(self, text: str):
         self.text = text
         self.pos = 0
 
-    def skip_space(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
+    def error(self, message: str, pos: int) -> LiteralError:
+        line = self.text.count("\n", 0, pos) + 1
+        col = pos - (self.text.rfind("\n", 0, pos) + 1)
+        return LiteralError(message, col, line)
 
     def peek(self) -> str:
-        self.skip_space()
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
         return self.text[self.pos] if self.pos < len(self.text) else ""
 
-    def value(self):
-        ch = self.peek()
-        if ch == "[":
-            return self.list_()
-        match = _NUMBER.match(self.text, self.pos)
-        if not match:
-            what = f"unexpected {ch!r}" if ch else "unexpected end of text"
-            raise LiteralError(f"{what}: expected a number or '['", self.pos)
-        self.pos = match.end()
-        token = match.group()
-        is_int = not any(c in token for c in ".eE")
-        return int(token) if is_int else float(token)
 
-    def list_(self) -> list:
-        start = self.pos
-        self.pos += 1  # '['
-        items: list = []
+def _parse(sc: _Scanner):
+    """Iterative: returns (nested lists of numbers, count of numbers)."""
+    stack: list[tuple[list, int]] = []  # (items, position of its '[')
+    count = 0
+    while True:
+        ch = sc.peek()
+        if ch == "[":
+            if len(stack) >= MAX_DEPTH:
+                raise sc.error(f"nested too deeply (at most {MAX_DEPTH} levels of '[')", sc.pos)
+            stack.append(([], sc.pos))
+            sc.pos += 1
+            if sc.peek() == "]":
+                sc.pos += 1
+                value = stack.pop()[0]
+            else:
+                continue
+        else:
+            start = sc.pos
+            match = _NUMBER.match(sc.text, sc.pos)
+            if not match:
+                if not ch and stack:
+                    raise sc.error("unclosed '['", stack[-1][1])
+                what = f"unexpected {ch!r}" if ch else "unexpected end of text"
+                raise sc.error(f"{what}: expected a number or '['", sc.pos)
+            sc.pos = match.end()
+            try:
+                value = number_value(match.group())
+            except ValueError as exc:
+                raise sc.error(str(exc), start) from None
+            count += 1
+            if count > MAX_ELEMENTS:
+                raise sc.error(f"too many numbers (at most {MAX_ELEMENTS})", start)
+        # attach value to the enclosing list(s), closing as many ']' as follow
         while True:
-            ch = self.peek()
-            if ch == "]":
-                self.pos += 1
-                return items
-            if not ch:
-                raise LiteralError("unclosed '['", start)
-            items.append(self.value())
-            ch = self.peek()
+            if not stack:
+                return value, count
+            stack[-1][0].append(value)
+            ch = sc.peek()
             if ch == ",":
-                self.pos += 1
-            elif ch != "]":
-                what = f"unexpected {ch!r}" if ch else "unclosed '['"
-                raise LiteralError(f"{what}: expected ',' or ']'", self.pos if ch else start)
+                sc.pos += 1
+                if sc.peek() != "]":
+                    break
+                ch = "]"
+            if ch == "]":
+                sc.pos += 1
+                value = stack.pop()[0]
+                continue
+            if not ch:
+                raise sc.error("unclosed '['", stack[-1][1])
+            raise sc.error(f"unexpected {ch!r}: expected ',' or ']'", sc.pos)
 
 
 def _shape_of(value, column: int) -> tuple[int, ...]:
-    """Shape of a nested list; ragged nesting raises with a clear message."""
+    """Shape of a nested list (depth is bounded by MAX_DEPTH); ragged nesting raises."""
     if not isinstance(value, list):
         return ()
     if not value:
         return (0,)
     shapes = {_shape_of(v, column) for v in value}
     if len(shapes) != 1:
-        raise LiteralError(
-            "ragged array: rows have different lengths ("
-            + ", ".join(str(s) for s in sorted(shapes))
-            + ")",
-            column,
-        )
+        raise LiteralError("ragged array: rows have different lengths ("
+                           + ", ".join(str(s) for s in sorted(shapes)) + ")", column)
     return (len(value),) + shapes.pop()
 
 
-def _flatten(value):
+def _flatten(value, out: list) -> list:
     if isinstance(value, list):
         for v in value:
-            yield from _flatten(v)
+            _flatten(v, out)
     else:
-        yield value
+        out.append(value)
+    return out
 
 
 def parse_literal(text: str) -> np.ndarray:
@@ -109,34 +178,23 @@ def parse_literal(text: str) -> np.ndarray:
     Returns
     -------
     ndarray
-        0-d for a number; ``int64`` if every number is an integer literal, else ``float64``.
+        0-d for a number; ``int32`` if every number is an integer literal, else ``float32``.
 
     Raises
     ------
     LiteralError
-        Empty text, bad syntax, trailing text or a ragged array, with the column.
+        Empty text, bad syntax, trailing text, a ragged array, a number outside int32/float32,
+        nesting deeper than :data:`MAX_DEPTH` or more than :data:`MAX_ELEMENTS` numbers; with
+        the line and column.
     """
     if not isinstance(text, str):
         raise TypeError(f"expected text, got {type(text).__name__}")
-    parser = _Parser(text)
-    if not parser.peek():
+    sc = _Scanner(text)
+    if not sc.peek():
         raise LiteralError("empty: type a number or an array like [[1, 2]]", 0)
-    value = parser.value()
-    if parser.peek():
-        raise LiteralError(f"unexpected {parser.peek()!r} after the value", parser.pos)
-    shape = _shape_of(value, 0)
-    flat = list(_flatten(value))
-    dtype = np.int64 if all(isinstance(v, int) for v in flat) else np.float64
-    if dtype == np.float64 and not np.all(np.isfinite(np.array(flat, dtype=np.float64))):
-        raise LiteralError("numbers must be finite", 0)
-    return np.array(flat, dtype=dtype).reshape(shape)
-
-
-def format_array(a, digits: int = 4) -> str:
-    """Compact text for an array as typed back into a field: ``[[0.1, 0.2]]``, ``0.5``."""
-    a = np.asarray(a)
-    if a.ndim == 0:
-        return f"{a.item():.{digits}g}" if a.dtype.kind == "f" else str(a.item())
-    return np.array2string(
-        a, separator=", ", precision=digits, suppress_small=False, floatmode="maxprec"
-    ).replace("\n", "")
+    value, _count = _parse(sc)
+    if sc.peek():
+        raise sc.error(f"unexpected {sc.peek()!r} after the value", sc.pos)
+    first = len(text) - len(text.lstrip())
+    shape = _shape_of(value, first)
+    return make_array(_flatten(value, []), shape)

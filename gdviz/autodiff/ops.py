@@ -12,6 +12,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from gdviz.formatting import format_shape
+
 from .graph import (Tensor, as_dtype, check_name, constant_value_dtype, convert_to_tensor, fit_dtype,
                     float32, get_default_graph)
 
@@ -25,8 +27,8 @@ def _node(op_type: str, inputs: Sequence[Tensor], shape: tuple, dtype: Any, name
     return Tensor(graph, op_type, tuple(inputs), shape, dtype, check_name(name, default), attrs)
 
 
-def _shape_str(shape: tuple) -> str:
-    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+def _shape_str(shape) -> str:
+    return format_shape(shape)  # the one shape formatter (gdviz.formatting)
 
 
 # ---------------------------------------------------------------------------------- sources

@@ -20,6 +20,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from gdviz.formatting import format_shape
+
 from . import errors
 from .graph import Tensor
 from .kernels import KERNELS, UPDATES
@@ -333,4 +335,4 @@ def _feed_converter(node: Tensor):
 
 
 def _shape_text(shape) -> str:
-    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+    return format_shape(shape)  # the one shape formatter (gdviz.formatting)

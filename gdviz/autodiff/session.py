@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+
 from . import errors
 from .graph import Graph, Tensor, get_default_graph
 from .planner import compile_plan

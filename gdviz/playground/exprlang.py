@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from gdviz.literal import MAX_DEPTH as _LITERAL_DEPTH
+from gdviz.literal import make_array, number_value
 from gdviz.playground.syntax import (Assign, BinOp, Call, ExprError, Literal, Name, Neg, Node, Program,
                                     Token, tokenize)
 
-__all__ = ["ExprError", "Token", "tokenize", "parse", "parse_statements", "build", "Program", "Assign", "BinOp",
-           "Call", "Literal", "Name", "Neg", "Node", "FUNCTIONS"]
+__all__ = ["ExprError", "Token", "tokenize", "parse", "parse_statements", "build", "Program", "Assign",
+           "BinOp", "Call", "Literal", "Name", "Neg", "Node", "FUNCTIONS", "MAX_OPERATORS",
+           "MAX_PROGRAM_CHARS"]
 
 #: Callable functions and their positional argument count.
 FUNCTIONS: dict[str, int] = {
@@ -37,7 +40,8 @@ FUNCTIONS: dict[str, int] = {
 KEYWORDS: dict[str, tuple[str, ...]] = {"reduce_sum": ("axis", "keepdims"), "reduce_mean": ("axis", "keepdims")}
 _RESERVED = set(FUNCTIONS) | {"True", "False", "None"}
 _MAX_DEPTH = 60  # nesting limit: a friendly error instead of RecursionError
-_INT32 = np.iinfo(np.int32)
+MAX_PROGRAM_CHARS = 200_000  # checked before tokenizing: a pasted megabyte is refused at once
+MAX_OPERATORS = 200  # operators in one definition: later passes walk the tree recursively
 
 
 # ---------------------------------------------------------------------------------- parser
@@ -46,6 +50,8 @@ class _Parser:
         self.toks = tokens
         self.i = 0
         self.depth = 0
+        self.operators = 0
+        self.literal_depth = 0
 
     @property
     def tok(self) -> Token:
@@ -87,6 +93,7 @@ class _Parser:
             raise self.error(f"'{t.text}' is a reserved name; choose another name")
         self.next()
         self.expect("=", "'=' after the name")
+        self.operators = 0
         if self.tok.kind in ("newline", "end"):
             raise self.error("expected an expression after '='")
         return Assign(t.line, t.col, target=t.text, expr=self.expr())
@@ -96,11 +103,18 @@ class _Parser:
         if self.depth > _MAX_DEPTH:
             raise self.error("expression nested too deeply")
 
+    def count(self, op: Token) -> None:
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise self.error(f"definition too long (at most {MAX_OPERATORS} operators); "
+                             "split it into several definitions", op)
+
     def expr(self) -> Node:
         self.enter()
         node = self.term()
         while self.tok.kind == "op" and self.tok.text in "+-":
             op = self.next()
+            self.count(op)
             node = BinOp(op.line, op.col, op=op.text, left=node, right=self.term())
         self.depth -= 1
         return node
@@ -109,6 +123,7 @@ class _Parser:
         node = self.unary()
         while self.tok.kind == "op" and self.tok.text in "*/@":
             op = self.next()
+            self.count(op)
             node = BinOp(op.line, op.col, op=op.text, left=node, right=self.unary())
         return node
 
@@ -132,6 +147,7 @@ class _Parser:
         base = self.primary()
         if self.tok.kind == "op" and self.tok.text == "**":
             op = self.next()
+            self.count(op)
             self.enter()
             exponent = self.unary()
             self.depth -= 1
@@ -198,13 +214,17 @@ class _Parser:
         start = self.tok
         value = self.array_items()
         rows = _check_rect(value, start)
-        flat = list(_flatten(rows))
-        is_int = all(isinstance(v, (int, np.integer)) for v in flat)
-        arr = np.array(flat, dtype=np.int32 if is_int else np.float32).reshape(_shape(rows))
+        try:
+            arr = make_array(list(_flatten(rows)), _shape(rows))  # the literal grammar's dtypes and limits
+        except ValueError as exc:
+            raise ExprError(str(exc), start.line, start.col) from None
         return Literal(start.line, start.col, value=arr)
 
     def array_items(self):
         open_tok = self.expect("[", "'['")
+        self.literal_depth += 1
+        if self.literal_depth > _LITERAL_DEPTH:
+            raise self.error(f"nested too deeply (at most {_LITERAL_DEPTH} levels of '[')", open_tok)
         self.enter()
         items: list = []
         while not (self.tok.kind == "op" and self.tok.text == "]"):
@@ -220,7 +240,11 @@ class _Parser:
                     if self.tok.kind == "end":
                         raise self.error("unclosed '['", open_tok)
                     raise self.error(f"array literals hold numbers only, found {self.describe(self.tok)}")
-                items.append((sign * _number(self.next()).item(), t))
+                num = self.next()
+                try:
+                    items.append((number_value(("-" if sign < 0 else "") + num.text), t))
+                except ValueError as exc:
+                    raise ExprError(str(exc), t.line, t.col) from None
             if self.tok.kind == "op" and self.tok.text == ",":
                 self.next()
             elif not (self.tok.kind == "op" and self.tok.text == "]"):
@@ -229,19 +253,17 @@ class _Parser:
                 raise self.error(f"expected ',' or ']', found {self.describe(self.tok)}")
         self.next()
         self.depth -= 1
+        self.literal_depth -= 1
         return items
 
 
 def _number(t: Token) -> np.ndarray:
-    if any(c in t.text for c in ".eE"):
-        v = float(t.text)
-        if not abs(v) <= float(np.finfo(np.float32).max):
-            raise ExprError(f"number {t.text} is too large for float32", t.line, t.col)
-        return np.array(v, dtype=np.float32)
-    v = int(t.text)
-    if v > _INT32.max:
-        raise ExprError(f"integer {t.text} does not fit in int32; write {t.text}.0 for a float", t.line, t.col)
-    return np.array(v, dtype=np.int32)
+    """A number token under the literal grammar's ranges (:func:`gdviz.literal.number_value`)."""
+    try:
+        v = number_value(t.text)
+    except ValueError as exc:
+        raise ExprError(str(exc), t.line, t.col) from None
+    return np.array(v, dtype=np.int32 if isinstance(v, int) else np.float32)
 
 
 def _check_rect(items: list, start: Token):
@@ -289,7 +311,7 @@ def parse(text: str) -> Program:
     """
     if not isinstance(text, str):
         raise TypeError(f"expected program text, got {type(text).__name__}")
-    program = _Parser(tokenize(text)).program()
+    program = _Parser(tokenize(_bounded(text))).program()
     _check_names(program)
     return program
 
@@ -302,7 +324,15 @@ def parse_statements(text: str) -> Program:
     """
     if not isinstance(text, str):
         raise TypeError(f"expected program text, got {type(text).__name__}")
-    return _Parser(tokenize(text)).program()
+    return _Parser(tokenize(_bounded(text))).program()
+
+
+def _bounded(text: str) -> str:
+    if len(text) > MAX_PROGRAM_CHARS:
+        line = text.count("\n", 0, MAX_PROGRAM_CHARS) + 1
+        col = MAX_PROGRAM_CHARS - (text.rfind("\n", 0, MAX_PROGRAM_CHARS) + 1) + 1
+        raise ExprError(f"program too long ({len(text)} characters; at most {MAX_PROGRAM_CHARS})", line, col)
+    return text
 
 
 def _check_names(program: Program) -> None:

@@ -1,4 +1,4 @@
-"""Text for arrays and for the gradient formula shown per x (no Qt).
+"""The gradient formula shown per x (no Qt); numbers via :mod:`gdviz.formatting`.
 
 Integers print as integers (``[[6, 9]]``), floats with up to four decimals and a trailing
 ``.0`` kept (``3.0``), so the tutorial's and TF docstring's numbers read as published.
@@ -10,22 +10,9 @@ from typing import Sequence
 
 import numpy as np
 
+from gdviz.formatting import fmt  # the one formatter; re-exported here
 
-def _float(v: float) -> str:
-    v = float(v)
-    if v == 0 or not np.isfinite(v) or 1e-4 <= abs(v) < 1e6:
-        return np.format_float_positional(v, precision=4, unique=True, trim="0")
-    return np.format_float_scientific(v, precision=4, unique=True, trim="0")
-
-
-def fmt(a) -> str:
-    """One-line text of an array or number: ``[[6, 9]]``, ``3.0``, ``[0.3333, 1.0]``."""
-    a = np.asarray(a)
-    if a.ndim == 0:
-        return _float(a.item()) if a.dtype.kind == "f" else str(a.item())
-    kw = {"formatter": {"float_kind": _float, "int": str}}  # no column padding: "[[6, 10]]"
-    text = np.array2string(a, separator=", ", max_line_width=10**6, **kw)
-    return " ".join(text.split())
+__all__ = ["fmt", "formula"]
 
 
 def _uniform(seed: np.ndarray | None) -> bool:

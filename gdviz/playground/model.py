@@ -22,6 +22,7 @@ from gdviz.autodiff.describe import GradientRecord, GraphSpec
 from gdviz.playground.builder import Built, build
 from gdviz.playground.exprlang import ExprError
 from gdviz.playground.formatting import fmt, formula
+from gdviz.playground.numeric import numeric_problems
 
 UNCONNECTED = ("none", "zero")
 
@@ -31,7 +32,7 @@ class PlaygroundError:
     """Why the last evaluation failed; ``line``/``col`` (1-based) for program errors."""
 
     message: str
-    where: str = "program"  # "program", "grad_ys" or "gradients"
+    where: str = "program"  # "program", "grad_ys", "gradients" or "numbers" (overflow, wrap-around)
     line: int | None = None
     col: int | None = None
 
@@ -106,6 +107,7 @@ class PlaygroundResult:
     grads: Mapping[str, np.ndarray | None]
     stopped: tuple[str, ...] = ()
     wrapped: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    problems: tuple = ()  # float overflow / int32 wrap-around messages (gdviz.playground.numeric)
 
     def value_of(self, name: str) -> np.ndarray:
         """Forward value of user name ``name``."""
@@ -177,6 +179,8 @@ class Playground:
             with np.errstate(all="ignore"):  # log(0), x/0: show inf/nan rather than warn
                 self.result = self._evaluate()
             self.error = None
+            if self.result.problems:  # computed, but some numbers are wrong: say so, never "OK"
+                self.error = PlaygroundError("; ".join(self.result.problems), "numbers")
         except ExprError as exc:
             self.error = PlaygroundError(exc.message, "program", exc.line, exc.col)
         except _SettingsError as exc:
@@ -235,7 +239,8 @@ class Playground:
             dtypes=MappingProxyType({k: v.dtype.name for k, v in t.items()}),
             ys=ys, xs=xs, results=tuple(results), spec=spec, record=record,
             values=MappingProxyType(values), grads=MappingProxyType(grad_of), stopped=stopped,
-            wrapped=MappingProxyType(dict(built.wrapped)))
+            wrapped=MappingProxyType(dict(built.wrapped)),
+            problems=tuple(numeric_problems(draw, values, built.user_name)))
 
     def _seed(self, y: str, tensor) -> np.ndarray | None:
         """grad_y for ``y`` in y's dtype and shape, or ``None`` (ones)."""

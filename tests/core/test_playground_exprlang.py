@@ -73,8 +73,8 @@ def test_blank_lines_and_comments_only():
     ("x = 1\nx = 2", 2, 1, "already defined on line 1"),
     ("x = x + 1", 1, 5, "its own definition"),
     ("x = [1, a]", 1, 9, "numbers only"),
-    ("x = 99999999999", 1, 5, "does not fit in int32"),
-    ("x = 1e99", 1, 5, "too large"),
+    ("x = 99999999999", 1, 5, "outside the int32 range"),
+    ("x = 1e99", 1, 5, "outside the float32 range"),
     ("x = []", 1, 5, "empty array"),
     ("x = 2abc", 1, 5, "bad number"),
     ("  x = _y", 1, 7, "names start with a letter"),
@@ -115,3 +115,61 @@ def test_literal_nodes_are_numpy_arrays():
     assert isinstance(lit, Literal)
     np.testing.assert_array_equal(lit.value, [[1, 2]])
     assert exprlang.FUNCTIONS["matmul"] == 2
+
+
+# ---- limits shared with the literal grammar (gdviz.literal) -------------------------------
+def test_a_thousand_term_chain_is_a_positioned_error_not_a_recursion_error():
+    from gdviz.playground.exprlang import MAX_OPERATORS, ExprError, parse
+    with pytest.raises(ExprError) as info:
+        parse("a = [1.0]\ny = " + "+".join(["a"] * 1000))
+    assert info.value.line == 2 and str(MAX_OPERATORS) in info.value.message
+
+
+def test_a_chain_under_the_limit_evaluates():
+    from gdviz.playground.model import Playground
+    p = Playground(program="a = [1.0]\ny = " + "+".join(["a"] * 150), ys=("y",), xs=("a",))
+    result = p.evaluate()
+    assert p.error is None
+    assert float(result.values["y"][0]) == pytest.approx(150.0)
+
+
+@pytest.mark.parametrize("text, col, reason", [
+    ("y = " + "9" * 5000, 5, "too long"),
+    ("y = 100000000000000000000", 5, "int32 range"),
+    ("y = [1e39]", 6, "float32 range"),
+    ("y = [2147483648]", 6, "int32 range"),
+    ("y = " + "[" * 2000, 5 + 32, "nested too deeply"),
+])
+def test_numbers_follow_the_literal_grammar_with_positions(text, col, reason):
+    from gdviz.playground.exprlang import ExprError, parse
+    with pytest.raises(ExprError) as info:
+        parse(text)
+    assert (info.value.line, info.value.col) == (1, col)
+    assert reason in info.value.message
+
+
+def test_literal_dtypes_agree_with_the_grad_ys_fields():
+    from gdviz.literal import parse_literal
+    from gdviz.playground.exprlang import parse
+    for text in ("[[1, 2]]", "[[1.5, 2]]", "3"):
+        lit = parse(f"w = {text}").statements[0].expr.value
+        assert lit.dtype == parse_literal(text).dtype
+
+
+@pytest.mark.parametrize("program, what", [
+    ("a = [1.0]\ny = a + 3e38 + 3e38", "overflowed"),
+    ("a = [2147483647]\ny = a + 1", "wrapped around int32"),
+])
+def test_overflow_and_wrap_around_are_reported_not_ok(program, what):
+    from gdviz.playground.model import Playground
+    p = Playground(program=program, ys=("y",), xs=("a",))
+    p.evaluate()
+    assert p.error is not None and p.error.where == "numbers"
+    assert what in p.error.message and "y" in p.error.message
+
+
+def test_a_pasted_megabyte_is_refused_before_tokenizing():
+    from gdviz.playground.exprlang import MAX_PROGRAM_CHARS, ExprError, parse
+    with pytest.raises(ExprError) as info:
+        parse("w = [" + "1, " * (MAX_PROGRAM_CHARS // 3) + "1]")
+    assert str(MAX_PROGRAM_CHARS) in info.value.message and info.value.line == 1

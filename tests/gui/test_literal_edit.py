@@ -56,3 +56,39 @@ def test_changing_expected_shape_revalidates(qtbot):
     edit.set_expected_shape((2,))
     assert not edit.is_valid()
     np.testing.assert_array_equal(edit.value(), [1, 2, 3])
+
+
+def _placed(qtbot, edit):
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.addWidget(edit)
+    layout.addWidget(edit.error_label)
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    return box
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("text, words", [
+    ("100000000000000000000", "int32 range"),
+    ("[" * 2000, "nested too deeply"),
+    ("1e39", "float32 range"),
+])
+def test_bad_values_show_a_positioned_reason_in_a_visible_label(qtbot, text, words):
+    edit = LiteralEdit(1.0, expected_shape=None)
+    box = _placed(qtbot, edit)  # keep the container (and so the label) alive
+    assert not edit.error_label.isVisible()
+    edit.setText(text)  # an exception out of the slot would fail the test (pytest-qt)
+    assert not edit.is_valid()
+    assert "ffe0e0" in edit.styleSheet()
+    qtbot.waitUntil(edit.error_label.isVisible)
+    assert words in edit.error_label.text() and "column" in edit.error_label.text()
+    assert float(edit.value()) == 1.0
+    edit.setText("2")
+    qtbot.waitUntil(lambda: not edit.error_label.isVisible())
+    assert edit.is_valid() and float(edit.value()) == 2.0
+    box.close()

@@ -95,6 +95,12 @@ def _replace_last_line(qtbot, editor, text: str) -> None:
     cursor.movePosition(cursor.MoveOperation.StartOfBlock, cursor.MoveMode.KeepAnchor)
     editor.setTextCursor(cursor)
     editor.insertPlainText(text)
+    settle(qtbot, editor.window())
+
+
+def settle(qtbot, panel) -> None:
+    """Typed programs are evaluated debounced, off the GUI thread: wait for the newest."""
+    qtbot.waitUntil(panel.idle, timeout=20000)
 
 
 def test_bad_expression_shows_position_and_keeps_the_last_good_graph(qtbot, panel):
@@ -113,6 +119,7 @@ def test_bad_expression_shows_position_and_keeps_the_last_good_graph(qtbot, pane
     # typing more (key by key) moves the error to an unknown name's column
     _replace_last_line(qtbot, editor, "bad = ")
     qtbot.keyClicks(editor, "zz + 1")
+    settle(qtbot, editor.window())
     assert editor.error_position() == (7, 7) and "unknown name 'zz'" in panel.status.text()
     assert panel.graph.node_names() == names_before
     # fixing it clears the error and the new node appears
@@ -252,8 +259,10 @@ def test_cancelled_export_and_garbage_program_do_not_crash(qtbot, panel, monkeyp
     good = panel.result()
     for text in ["", "(((", "x = [[1, 2]] @ [[1, 2]]", "x = log(-1.)\ny = x / 0", "x = 1e40", "\x00"]:
         panel.editor.setPlainText(text)
+        settle(qtbot, panel)
         assert panel.result() is not None
     panel.editor.setPlainText(TUTORIAL)
+    settle(qtbot, panel)
     assert panel.status.text().startswith("OK")
     assert panel.result() is not good
     assert panel.result().names == ("w1", "w2", "res", "res2a", "res2b")
@@ -264,6 +273,7 @@ def test_seed_of_a_y_that_changed_shape_can_be_fixed(qtbot, panel):
     good = panel.result()
     panel.editor.setPlainText(TUTORIAL.replace("res2b = w1 @ [[2], [4]] + w2 @ [[8], [6]]",
                                                "res2b = [[2], [4]] @ w1"))
+    settle(qtbot, panel)
     assert "grad_ys for res2b" in panel.status.text() and "(2, 2)" in panel.status.text()
     assert panel.result() is good
     edit = panel.seeds.editor("res2b")
@@ -286,3 +296,24 @@ def test_keyboard_ticks_keep_the_current_item(qtbot, panel):
     assert shown_values(panel)["res"] == "None — not connected: no path from the ys"
     qtbot.keyClick(lst, Qt.Key.Key_Space)
     assert panel.model.xs == ("w1", "w2")
+
+
+def test_typing_is_debounced_off_the_gui_thread_and_only_the_newest_text_counts(qtbot, panel):
+    seen = []
+    panel.evaluator.finished.connect(lambda snap: seen.append(snap.program))
+    for i in range(5):  # five quick edits: only the last one is evaluated and shown
+        panel.editor.setPlainText(f"w = [[{i}.5]]\ny = square(w)")
+    assert panel.status.text().startswith("evaluating")  # the GUI thread did not compute
+    settle(qtbot, panel)
+    assert seen == ["w = [[4.5]]\ny = square(w)"]
+    assert panel.status.text().startswith("OK") and panel.result().names == ("w", "y")
+
+
+def test_a_huge_literal_is_refused_with_the_limit_and_the_window_stays_usable(qtbot, panel):
+    from gdviz.literal import MAX_ELEMENTS
+    panel.editor.setPlainText("w = [" + ", ".join(["1"] * (MAX_ELEMENTS + 1)) + "]")
+    settle(qtbot, panel)
+    assert str(MAX_ELEMENTS) in panel.status.text() and "line 1" in panel.status.text()
+    panel.editor.setPlainText("w = [[1.0]]\ny = w + 3e38 + 3e38")
+    settle(qtbot, panel)
+    assert "overflowed" in panel.status.text() and not panel.status.text().startswith("OK")

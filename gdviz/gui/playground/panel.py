@@ -1,6 +1,9 @@
 """The Playground tab: define tensors, pick ys/xs/grad_ys/stops, see tf.gradients at work.
 
-Every edit recomputes at once through the pure :class:`~gdviz.playground.model.Playground`;
+Choices recompute at once through the pure :class:`~gdviz.playground.model.Playground`;
+typing in the program is debounced and evaluated off the GUI thread
+(:class:`~gdviz.gui.playground.evaluator.AsyncEvaluator`, newest request wins), so a huge
+literal never freezes the window;
 a bad program shows its error at the right line and column while the last good graph and
 numbers stay on screen.  The graph view shows the drawn ``gradients()`` call and can step
 through its backward pass.
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QFileDialog, 
                                QWidget)
 
 from gdviz.gui.graph.view import GraphView
+from gdviz.gui.playground.evaluator import AsyncEvaluator
 from gdviz.gui.playground.widgets import (LinesLabel, NameChecklist, ProgramEditor, SeedEditor, StopsTable,
                                           mono_font)
 from gdviz.playground.formatting import fmt
@@ -33,6 +37,8 @@ class PlaygroundPanel(QWidget):
         super().__init__(parent)
         self.model = Playground()
         self._shown: PlaygroundResult | None = None
+        self.evaluator = AsyncEvaluator(parent=self)
+        self.evaluator.finished.connect(self._on_evaluated)
         self._build_ui()
         self.load_preset(0)
 
@@ -177,8 +183,27 @@ class PlaygroundPanel(QWidget):
         self.recompute()
 
     def recompute(self) -> None:
-        """Evaluate the model and show the result (or the error beside the last good one)."""
-        result = self.model.evaluate()
+        """Evaluate the model now and show the result (or the error beside the last good one)."""
+        self.evaluator.cancel()  # this evaluation includes every pending edit
+        self.model.evaluate()
+        self._display()
+
+    def idle(self) -> bool:
+        """True when no typed program is waiting to be evaluated."""
+        return self.evaluator.idle()
+
+    @Slot(object)
+    def _on_evaluated(self, snap: Playground) -> None:
+        """A background evaluation of the newest program text finished: adopt and show it."""
+        m = self.model
+        m.result, m.error = snap.result, snap.error
+        for name in ("defined", "shapes"):
+            if hasattr(snap, name):
+                setattr(m, name, getattr(snap, name))
+        self._display()
+
+    def _display(self) -> None:
+        result = self.model.result
         err = self.model.error
         if err is None:
             self.status.setStyleSheet(_OK_STYLE)
@@ -224,7 +249,9 @@ class PlaygroundPanel(QWidget):
     @Slot()
     def _on_program_changed(self) -> None:
         self.model.program = self.editor.toPlainText()
-        self.recompute()
+        self.status.setStyleSheet("color: #64748b;")
+        self.status.setText("evaluating…")
+        self.evaluator.request(self.model)  # debounced, off the GUI thread
 
     @Slot(tuple)
     def _on_ys_changed(self, names: tuple) -> None:

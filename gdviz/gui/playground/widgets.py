@@ -161,7 +161,7 @@ class SeedEditor(QWidget):
             return
         self._key = key
         for box, edit, label in self._rows.values():
-            for w in (box, edit, label):
+            for w in (box, edit, label, edit.error_label):
                 self._grid.removeWidget(w)
                 w.hide()  # gone from the screen now, not at the next deferred delete
                 w.setParent(None)
@@ -187,6 +187,7 @@ class SeedEditor(QWidget):
             self._grid.addWidget(box, r, 0)
             self._grid.addWidget(edit, r, 1)
             self._grid.addWidget(label, r, 2)
+            self._grid.addWidget(edit.error_label, r, 3)  # why the text is invalid, beside the field
             for w in (box, edit, label):
                 w.show()  # a layout shows new children only at the next event-loop turn
             self._rows[y] = (box, edit, label)

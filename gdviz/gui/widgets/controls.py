@@ -121,6 +121,7 @@ class ControlPanel(QWidget):
             "grad_ys: the weight seeded at the loss, as in tf.gradients(loss, [W, b], grad_ys=...)"
             " — a number; invalid text turns red and the last valid value stays in force")
         form.addRow("grad_ys", self.grad_ys_edit)
+        form.addRow("", self.grad_ys_edit.error_label)  # the reason a bad value is refused
         v.addLayout(form)
         self.optimizer_form.changed.connect(self._on_config_edited)
         self.grad_ys_edit.value_changed.connect(self._on_grad_ys)

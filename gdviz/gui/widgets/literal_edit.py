@@ -1,18 +1,21 @@
 """A line edit for a number or an array literal, validated as the person types.
 
-Invalid text turns the field red and says why (tooltip and :meth:`LiteralEdit.error_text`),
-while the last valid value stays in force: a typo never changes what training uses.
+Invalid text turns the field red and says why, with the position, in a visible label
+(:attr:`LiteralEdit.error_label`, placed beside or below the field by its owner), the tooltip
+and :meth:`LiteralEdit.error_text`; the last valid value stays in force: a typo never changes
+what training uses.  The slot never lets an exception escape into Qt.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from gdviz.literal import LiteralError, format_array, parse_literal
 
 _INVALID_STYLE = "QLineEdit { background: #ffe0e0; border: 1px solid #d03030; color: #801010; }"
+_LABEL_STYLE = "color: #b91c1c;"
 
 
 class LiteralEdit(QLineEdit):
@@ -42,6 +45,11 @@ class LiteralEdit(QLineEdit):
         self._value = np.asarray(value)
         self._error = ""
         self._help = "a number or an array literal such as [[1, 2]]"
+        #: The reason the text is invalid, shown next to the field (hidden while valid).
+        self.error_label = QLabel(parent)
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(_LABEL_STYLE)
+        self.error_label.setVisible(False)
         self.setText(format_array(self._value))
         self.setToolTip(self._help)
         self.textChanged.connect(self._on_text_changed)
@@ -90,14 +98,19 @@ class LiteralEdit(QLineEdit):
         try:
             value = self.check(text)
         except LiteralError as exc:
-            self._set_error(exc.reason + f" at column {exc.column + 1}")
+            self._set_error(f"{exc.reason} at {exc.where()}")
             return
         except ValueError as exc:
             self._set_error(str(exc))
             return
+        except Exception as exc:  # noqa: BLE001 - a slot must never raise into Qt
+            self._set_error(f"cannot read this value ({type(exc).__name__})")
+            return
         was_invalid = bool(self._error)
         self._error = ""
         self.setStyleSheet("")
+        self.error_label.clear()
+        self.error_label.setVisible(False)
         self.setToolTip(self._help)
         if was_invalid:
             self.validity_changed.emit(True)
@@ -110,5 +123,12 @@ class LiteralEdit(QLineEdit):
         self._error = reason
         self.setStyleSheet(_INVALID_STYLE)
         self.setToolTip(f"Invalid: {reason}\nStill using: {format_array(self._value)}")
+        self.error_label.setText(f"{reason}; still using {_short(format_array(self._value))}")
+        if self.error_label.parent() is not None:  # an unplaced label must not become a window
+            self.error_label.setVisible(True)
         if was_valid:
             self.validity_changed.emit(False)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
