@@ -101,6 +101,7 @@ def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "pl
     win = MainWindow(start=False)
     win.controls.set_speed(None)
     win.controller.set_speed(None)
+    win.controller.set_auto_stop(False)   # the default fit converges by step ~170: keep it running
     win.show()
     if space == "param":     # the parameter-space panel shown (traced path, landscape redraws)
         win.plane_tab.space_tabs.setCurrentWidget(win.plane_tab.param_panel)

@@ -225,7 +225,8 @@ def test_hover_shows_the_full_array(view, qtbot):
     item = view.node_item("Const")
     qtbot.mouseMove(view.viewport(), view.mapFromScene(item.scenePos()))
     qtbot.waitUntil(lambda: item.toolTip() != "", timeout=2000)
-    assert "shape (2, 100)" in item.toolTip() and "click to toggle stop_gradients" in item.toolTip()
+    assert "shape (2, 100)" in item.toolTip() and "a fixed value" in item.toolTip()
+    assert "click to toggle" not in item.toolTip()            # a constant cannot be stopped
 
 
 def test_overlays_stay_in_the_corner_while_panning(view, qtbot):
@@ -283,3 +284,16 @@ def test_empty_view_exports_and_fits(qtbot, tmp_path):
     v.export_svg(tmp_path / "empty.svg")
     assert not QImage(str(tmp_path / "empty.png")).isNull()
     assert v.backward_step() is False and v.highlighted() == ()
+
+
+def test_tooltips_say_what_a_node_means_and_only_ops_offer_stop_gradients(qtbot):
+    from gdviz.gui.graph.view import GraphView
+    from gdviz.training import PlaneFit, TrainConfig
+
+    fit = PlaneFit(config=TrainConfig(mode="manual"))
+    view = GraphView()
+    qtbot.addWidget(view)
+    view.set_graph(fit.spec, fit.record)
+    w_tip = view.node_item("W").tooltip_text()
+    assert "trainable parameter" in w_tip and "click to toggle" not in w_tip and "tick MatMul" in w_tip
+    assert "click to toggle it in stop_gradients" in view.node_item("MatMul").tooltip_text()

@@ -186,8 +186,15 @@ class NodeItem(QGraphicsItem):
             lines.append("\ngradient = " + format_full(self.grad))
         if self.unconnected:
             lines.append("\nno gradient: " + self.unconnected)
-        if self.is_forward:
-            lines.append("\n(click to toggle stop_gradients)")
+        meaning = {"variable": "a trainable parameter: each update moves it against its gradient",
+                   "constant": "a fixed value: no update ever changes it",
+                   "placeholder": "fed with data at every run"}.get(s.kind)
+        if meaning:
+            lines.insert(1, meaning)
+        if self.is_forward and s.kind == "op":
+            lines.append("\n(manual mode: click to toggle it in stop_gradients)")
+        elif self.is_forward and s.kind == "variable":
+            lines.append("\n(stop_gradients takes ops, not variables: tick MatMul to cut W's gradient)")
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ Qt overrides
