@@ -98,7 +98,7 @@ class PlaygroundPanel(QWidget):
         unc.addWidget(self.radio_zero)
         unc.addStretch(1)
         lay.addLayout(unc)
-        for w, h in ((self.editor, 120), (self.ys_list, 96), (self.xs_list, 96), (self.stops, 110)):
+        for w, h in ((self.editor, 190), (self.ys_list, 96), (self.xs_list, 96), (self.stops, 110)):
             w.setMinimumHeight(h)
         for w in (self.ys_list, self.xs_list):
             w.setMaximumHeight(160)

@@ -49,7 +49,9 @@ class ProgramEditor(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFont(mono_font())
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # long lines wrap (visually only: positions are the text's): no sideways scrolling at
+        # 1366x768, where the editor is ~400 px wide
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setTabChangesFocus(True)
         self._error_at: tuple[int, int] | None = None
 
