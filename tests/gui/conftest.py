@@ -163,3 +163,17 @@ def fake_window_factories():
     """``(session_factory, data_factory)`` for a MainWindow over FakeSessions."""
     return (lambda config, points, noise, seed: FakeSession(fake_data(points, noise, seed), config),
             fake_data)
+
+
+@pytest.fixture
+def window(qtbot):
+    """The real MainWindow over a real PlaneFit, started, shown and active; closed after the
+    test, whose worker thread must then have finished.  (Test files with other needs define
+    their own ``window``.)"""
+    from gdviz.gui.main_window import MainWindow
+    from tests.gui.windows import open_window
+
+    w = open_window(qtbot, MainWindow(start=False))
+    yield w
+    w.close()
+    assert w.controller.thread.isFinished()

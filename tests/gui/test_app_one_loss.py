@@ -7,17 +7,8 @@ import re
 import pytest
 from PySide6.QtCore import Qt
 
-from gdviz.gui.main_window import MainWindow
 from gdviz.training.types import TrainConfig
-from tests.gui.windows import barrier, last, open_window
-
-
-@pytest.fixture
-def window(qtbot):
-    w = open_window(qtbot, MainWindow(start=False))
-    yield w
-    w.close()
-    assert w.controller.thread.isFinished()
+from tests.gui.windows import barrier, last
 
 
 def _number(pattern: str, text: str) -> float:

@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from gdviz.gui.widgets.grad_readout import NOT_CONNECTED
-from gdviz.gui.main_window import MainWindow
-from tests.gui.windows import barrier, last, open_window
-
-@pytest.fixture
-def window(qtbot):
-    w = open_window(qtbot, MainWindow(start=False))
-    yield w
-    w.close()
-    assert w.controller.thread.isFinished()
-
+from tests.gui.windows import barrier, last
 
 def step(qtbot, w, n=1):
     for _ in range(n):

@@ -6,17 +6,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QUrl
 
-from gdviz.gui.main_window import MainWindow
 from gdviz.training import make_plane_data
 from gdviz.training.datafile import save_csv
-from tests.gui.windows import barrier, last, open_window
-
-
-@pytest.fixture
-def window(qtbot):
-    w = open_window(qtbot, MainWindow(start=False))
-    yield w
-    w.close()
+from tests.gui.windows import barrier, last
 
 
 def messages(qtbot, w):

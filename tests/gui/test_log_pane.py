@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PySide6.QtWidgets import QPlainTextEdit
 
-from gdviz.gui.main_window import MainWindow
 from gdviz.training.messages import LogLine, log_number
-from tests.gui.windows import barrier, open_window
+from tests.gui.windows import barrier
 
 
 def test_numbers_print_compactly():
@@ -17,13 +15,6 @@ def test_numbers_print_compactly():
     assert log_number(float("inf")) == " inf" and log_number(float("nan")) == " nan"
     line = LogLine(1074, (0.100286, 0.199635), (0.30004,)).text()
     assert line == "1074 [[ 0.100286  0.199635]] [ 0.300040]"
-
-
-@pytest.fixture
-def window(qtbot):
-    w = open_window(qtbot, MainWindow(start=False))
-    yield w
-    w.close()
 
 
 def test_lines_never_wrap_and_the_pane_follows_unless_scrolled_up(qtbot, window):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdviz.gui.main_window import MainWindow
 from gdviz.gui.record import Recorder
-from tests.gui.windows import last, open_window
+from tests.gui.windows import last
 
 
 def read_frames(path):
@@ -16,13 +15,6 @@ def read_frames(path):
 
     with imageio.get_reader(str(path)) as r:
         return np.stack([np.asarray(f) for f in r])
-
-
-@pytest.fixture
-def window(qtbot):
-    w = open_window(qtbot, MainWindow(start=False))
-    yield w
-    w.close()
 
 
 # imageio's ffmpeg plugin (third-party, plugins/ffmpeg.py:520) leaves its pipe to the garbage
