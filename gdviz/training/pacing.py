@@ -46,21 +46,6 @@ class Pacing:
     log_every: int = 20
     switch_interval_s: float = float(os.environ.get("GDVIZ_SWITCH_INTERVAL", "0.0005"))
     slow_views_s: float = 0.1
-    long_curve_points: int = 100_000  # above this, slow views refresh 2.5x less often
-    curve_instant_below: int = 50_000  # the loss curve redraws at once below this many points
-    curve_delay_ms: int = 50  # ...else coalesces appends for this long
-    curve_slow_above: int = 300_000
-    curve_slow_delay_ms: int = 150
-
-    def slow_views_interval(self, curve_points: int) -> float:
-        """How often the plane tab refreshes its slow views; a long curve costs O(points)."""
-        return self.slow_views_s * (1.0 if curve_points < self.long_curve_points else 2.5)
-
-    def curve_redraw_delay_ms(self, points: int) -> int:
-        """How long an append to the loss curve may wait before pyqtgraph is re-fed."""
-        if points < self.curve_instant_below:
-            return 0
-        return self.curve_delay_ms if points < self.curve_slow_above else self.curve_slow_delay_ms
 
     def log_interval(self, steps_per_s: float) -> int:
         """The tutorial logs every 20 steps; above ~1000 steps/s that floods the pane, so log
