@@ -1,15 +1,8 @@
 """Update rules a learner writes: the ``assign`` half of manual mode, as a short program.
 
 Manual mode is the tutorial's second program, ``grad_W, grad_b = tf.gradients(loss, [W, b])``
-followed by ``W.assign(W - lr * grad_W)``.  A rule replaces the assign part::
-
-    # Ng's momentum with bias correction; beta and alpha are constants of the rule
-    beta = 0.9
-    alpha = 0.5
-    v_W = beta * v_W + (1 - beta) * grad_W
-    v_b = beta * v_b + (1 - beta) * grad_b
-    W = W - alpha * v_W / (1 - beta ** t)
-    b = b - alpha * v_b / (1 - beta ** t)
+followed by ``W.assign(W - lr * grad_W)``.  A rule replaces the assign part, e.g.
+:data:`EXAMPLE_RULE` (Ng's momentum with bias correction, as assets/rules/ng_momentum_bc.rule).
 
 The syntax is the playground's expression language (:mod:`gdviz.playground.exprlang`, parsed
 by hand, never ``eval``-ed) plus ``**``.  The names a rule can read are :data:`READABLE`;
@@ -44,6 +37,16 @@ PARAMS = ("W", "b")
 #: Functions a rule may call (the playground's, less those that make graph leaves).
 RULE_FUNCTIONS = tuple(f for f in FUNCTIONS if f not in ("constant", "variable", "stop_gradient"))
 MAX_RULE_CHARS = 10_000
+#: Ng's momentum with bias correction, as issue 11 wrote it (assets/rules/ng_momentum_bc.rule);
+#: the rule editor starts from it and the tests check the asset says the same.
+EXAMPLE_RULE = """# Ng's momentum with bias correction; beta and alpha are constants of the rule
+beta = 0.9
+alpha = 0.5
+v_W = beta * v_W + (1 - beta) * grad_W
+v_b = beta * v_b + (1 - beta) * grad_b
+W = W - alpha * v_W / (1 - beta ** t)
+b = b - alpha * v_b / (1 - beta ** t)
+"""
 MAX_WHOLE_POWER = 16
 #: Name scope of a rule's nodes and prefix of its Variables (``rule/v_W``, ``rule/t``).
 SCOPE = "rule"

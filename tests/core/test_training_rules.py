@@ -129,3 +129,12 @@ def test_whole_powers_and_constant_powers_of_t():
 
 def test_parse_rule_lists_slots_in_order_of_first_read():
     assert parse_rule(NG_BC).slots == ("v_W", "v_b")
+
+
+def test_the_example_rule_is_the_issues_file():
+    from pathlib import Path
+
+    from gdviz.training.rules import EXAMPLE_RULE
+
+    asset = Path(__file__).resolve().parents[2] / "assets" / "rules" / "ng_momentum_bc.rule"
+    assert asset.read_text().strip() == EXAMPLE_RULE.strip()

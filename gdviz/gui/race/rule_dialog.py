@@ -5,16 +5,9 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout)
 
-from gdviz.training.rules import parse_rule
+from gdviz.training.rules import EXAMPLE_RULE, parse_rule
 
-EXAMPLE = """# Ng's momentum with bias correction; beta and alpha are constants of the rule
-beta = 0.9
-alpha = 0.5
-v_W = beta * v_W + (1 - beta) * grad_W
-v_b = beta * v_b + (1 - beta) * grad_b
-W = W - alpha * v_W / (1 - beta ** t)
-b = b - alpha * v_b / (1 - beta ** t)
-"""
+EXAMPLE = EXAMPLE_RULE
 
 HELP = ("Read: W, b, grad_W, grad_b, lr (the racer's learning rate), t (the step, from 1). "
         "A name read before it is assigned (v_W) is a slot: it starts at zeros shaped like W "
