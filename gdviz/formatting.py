@@ -24,7 +24,8 @@ def format_number(v, digits: int = 4) -> str:
         return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
     if v == 0 or 1e-4 <= abs(v) < 1e6:
         return np.format_float_positional(v, precision=digits, unique=True, trim="0")
-    return np.format_float_scientific(v, precision=max(digits - 2, 0), unique=False, trim="-", exp_digits=2)
+    text = np.format_float_scientific(v, precision=max(digits - 2, 0), unique=False, trim="-", exp_digits=2)
+    return text.replace(".e", "e")  # numpy keeps the point of "1.e-05" even with trim="-"
 
 
 def format_array(a, digits: int = 4) -> str:
