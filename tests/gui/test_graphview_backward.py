@@ -118,8 +118,8 @@ def test_never_past_a_stop(view):
     assert not behind & set(view.highlighted())
     assert all(view.node_item(b).state == "unreached" for b in behind)  # said so once done
     add = view.node_item("add")
-    assert add.anim_stopped and "stop" in [t for t, _ in add._badges()]
-    assert "no gradient" in [t for t, _ in view.node_item("Variable")._badges()]
+    assert add.anim_stopped and "stop" in [t for t, _ in add.badges()]
+    assert "no gradient" in [t for t, _ in view.node_item("Variable").badges()]
     assert {("MatMul", "add"), ("Variable_1", "add")} <= set(view.cut_edges())
     assert view.node_item("Variable").unconnected == "path cut at add"
     assert not view.node_item("Variable").is_final
@@ -135,7 +135,7 @@ def test_summed_paths_and_final_x(qtbot):
     v.start_backward(DOC_RECORD)
     _run(v)
     a = v.node_item("Const")
-    assert a.is_final and a.paths == 2 and "Σ 2 paths" in [t for t, _ in a._badges()]
+    assert a.is_final and a.paths == 2 and "Σ 2 paths" in [t for t, _ in a.badges()]
     assert v.node_item("mul").is_final and v.node_item("mul").paths == 1
     assert v.edge_item("Const", "add").glow and v.edge_item("Const", "mul").glow
     assert not v.node_item("add").is_final and v.node_item("add").seed
