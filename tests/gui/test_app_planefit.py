@@ -163,3 +163,16 @@ def test_export_graph_menu_writes_png_and_svg(qtbot, window, tmp_path, monkeypat
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(bad), ""))
     export.trigger()
     assert window.statusBar().currentMessage().startswith("Could not export the graph")
+
+
+def test_reset_during_the_backward_animation_clears_it(qtbot, window):
+    step(qtbot, window, 3)
+    window.act_backward.trigger()
+    view = window.graph_view
+    view.backward_step()
+    assert view.backward_length() > 0 and view.backward_caption()
+    window.act_reset.trigger()
+    qtbot.waitUntil(lambda: last(window).snapshot.step == 0, timeout=10000)
+    qtbot.waitUntil(lambda: view.backward_length() == 0, timeout=10000)
+    assert view.backward_caption() == ""
+    assert all(view.node_item(n).state == "" for n in view.node_names())

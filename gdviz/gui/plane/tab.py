@@ -88,6 +88,7 @@ class PlaneFitTab(QWidget):
         lay.addWidget(main, 1)
         self._data = None
         self._spec = None
+        self._animated = None  # the snapshot whose backward pass the graph is animating
         self.latest: Update | None = None
         self._pending_losses: list[tuple[int, np.ndarray]] = []
         self._pending_log: list = []
@@ -150,6 +151,10 @@ class PlaneFitTab(QWidget):
             self._pending_losses.clear()
         self.loss_view.set_current_step(snap.step)
         if u.spec is not None:
+            if self._animated is not None and self._animated is not snap:
+                # Reset, a step or a reopened session: the animation showed a state that is gone.
+                self._animated = None
+                self.graph_view.clear_backward()
             if u.spec is not self._spec:
                 self._spec = u.spec
                 self.graph_view.set_graph(u.spec, u.record)
@@ -173,6 +178,7 @@ class PlaneFitTab(QWidget):
         if u is None or u.record is None or u.spec is None:
             return "No gradients() call to animate yet: press Step first"
         self.flush()  # the animation must start from this step's values
+        self._animated = u.snapshot
         self.graph_view.start_backward(u.record)
         self.graph_view.setFocus()
         return (f"Backward pass of step {u.snapshot.step}: {self.graph_view.backward_length()} "
