@@ -157,6 +157,7 @@ class GraphScene(QGraphicsScene):
 
     def _relayout(self) -> None:
         self._apply_layout()
+        self._show_values()
         self._apply_stops()
         self._shade_edges()
         self._apply_animation()
@@ -249,11 +250,18 @@ class GraphScene(QGraphicsScene):
             update machinery (an optimizer's slots) show their value only.
         """
         self._values, self._grads = values, grads
-        for name, item in self._nodes.items():
-            item.set_data(values.get(name), grads.get(name), name in grads and name not in self._back)
-        for item in self._groups.values():
-            item.set_values(values)
+        self._show_values()
         self._shade_edges()
+
+    def _show_values(self) -> None:
+        """Texts of the boxes shown; hidden ones catch up when they appear (_relayout)."""
+        values, grads = self._values, self._grads
+        for name, item in self._nodes.items():
+            if item.isVisible():
+                item.set_data(values.get(name), grads.get(name), name in grads and name not in self._back)
+        for item in self._groups.values():
+            if item.isVisible():
+                item.set_values(values)
 
     def _shade_edges(self) -> None:
         if self._shading is None:
