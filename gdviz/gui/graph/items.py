@@ -38,7 +38,7 @@ FORWARD_KINDS = ("variable", "constant", "placeholder", "op")
 STOP_RED = QColor("#dc2626")
 FINAL_GREEN = QColor("#16a34a")
 INK, MUTED, GRAD_INK, ANIM_INK = QColor("#0f172a"), QColor("#475569"), QColor("#7e22ce"), QColor("#b45309")
-_PAD = 7.0
+_PAD = 5.0
 _MARGIN = 14.0  # room around the box for glow and badges
 BADGE_PX = 11.0  # badge text at 100 % zoom
 
