@@ -150,18 +150,19 @@ class GroupLayout:
     base: Layout
     blocks: dict[str, Layout]
     groups: tuple[Group, ...]
+    defaults: frozenset[str] = frozenset()  # keys of the groups folded in the base layout
 
     def default_folded(self) -> frozenset[str]:
-        return frozenset(g.key for g in self.groups if g.folded_by_default)
+        return self.defaults
 
     def positions(self, folded) -> dict[str, tuple[float, float]]:
         """Centre of every drawn node and folded group box for the fold state ``folded``."""
         folded = set(folded)
         out = {n: p for n, p in self.base.positions.items() if not n.endswith(SEP)}
         for g in self.groups:
-            if g.folded_by_default and g.key in folded:
+            if g.key in self.defaults and g.key in folded:
                 out[g.key] = self.base.positions[g.key]
-            elif g.folded_by_default:
+            elif g.key in self.defaults:
                 out.update(self.blocks[g.key].positions)
             elif g.key in folded:
                 anchor = next((out[m] for m in reversed(g.members) if m in out), None)
@@ -182,13 +183,18 @@ class GroupLayout:
         return r or ()
 
 
-def group_layout(spec: GraphSpec, show_gradients: bool = True, backward: str = "right") -> GroupLayout:
-    """The layout of ``spec`` with its groups (see the module docstring)."""
+def group_layout(spec: GraphSpec, show_gradients: bool = True, backward: str = "right",
+                 fold_backward: bool = True) -> GroupLayout:
+    """The layout of ``spec`` with its groups (see the module docstring).
+
+    ``fold_backward=False`` makes every group start unfolded: the base layout is then the whole
+    graph, and folding a backward group puts its box where its last member was.
+    """
     groups = find_groups(spec)
     back = backward_names(spec)
     if not show_gradients:
         groups = tuple(g for g in groups if not g.backward)
-    folded = {g.key for g in groups if g.folded_by_default}
+    folded = {g.key for g in groups if g.folded_by_default and fold_backward}
     reduced = folded_spec(spec, groups, folded)
     base = layout_graph(reduced, show_gradients, backward)
     bottom = max((y for _x, y in base.positions.values()), default=-NODE_H / 2) + NODE_H / 2
@@ -204,7 +210,7 @@ def group_layout(spec: GraphSpec, show_gradients: bool = True, backward: str = "
             break
         depth = new
     for g in sorted(groups, key=lambda g: depth.get(g.key, 0)):
-        if not g.folded_by_default or g.key not in base.positions:
+        if g.key not in folded or g.key not in base.positions:
             continue
         sub = GraphSpec(tuple(NodeSpec(m, by_name[m].op_type, tuple(i for i in by_name[m].inputs if i in g.members),
                                        by_name[m].shape, by_name[m].dtype, "op", None) for m in g.members))
@@ -229,7 +235,7 @@ def group_layout(spec: GraphSpec, show_gradients: bool = True, backward: str = "
             block.routes[edge] = tuple(place(x, y) for x, y in bends)
         blocks[g.key] = block
         bottom = max(ys) + y0 + NODE_H / 2  # the next group's block goes below this one
-    return GroupLayout(base=base, blocks=blocks, groups=groups)
+    return GroupLayout(base=base, blocks=blocks, groups=groups, defaults=frozenset(folded))
 
 
 def group_outputs(group: Group, spec: GraphSpec, record=None) -> tuple[tuple[str, str], ...]:

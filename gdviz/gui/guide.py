@@ -16,7 +16,10 @@ W = [0.1, 0.2], b = 0.3) and lets you watch every step of gradient descent.</p>
 <li><b>Parameter space</b>: the loss over (W1, W2, b), the path the optimizer takes, and arrows for the
 gradient and the momentum. Click anywhere to start from there.</li>
 <li><b>Loss curve</b>: the loss after each step (tick <i>log y</i> to see it fall over many decades).</li>
-<li><b>Computation graph</b>: every node of the model with its value and its gradient (∇).
+<li><b>Computation graph</b>: every node of the model with its value and its gradient (∇). The nodes
+<code>tf.gradients</code> and the optimizer added are folded into the boxes <b>▸ gradients</b> and
+<b>▸ GradientDescent</b> (or Momentum, Adam), which show ∇W, ∇b and the optimizer's state:
+double-click one to unfold it, <b>G</b> unfolds all. Hover any box for its full value.
 <b>Run → Animate backward pass</b> (Ctrl+B) walks through <code>tf.gradients</code> node by node.</li>
 <li><b>Controls</b> (left): play, step, reset, speed, optimizer, learning rate, grad_ys, stop_gradients.</li>
 <li>Tabs <b>Playground</b> (write your own <code>tf.gradients</code> call) and <b>Race</b>

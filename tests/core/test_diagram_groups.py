@@ -42,11 +42,12 @@ def test_every_optimizer_folds_into_gradients_and_its_own_group(mode, optimizer)
     assert set(pos) == forward | {"gradients/", scope + "/"}
 
 
+@pytest.mark.parametrize("fold_backward", [True, False], ids=["folded-first", "open-first"])
 @pytest.mark.parametrize("placement", ["right", "below"])
 @pytest.mark.parametrize("mode,optimizer", list(itertools.product(MODES, OPTIMIZERS)))
-def test_folding_never_moves_a_node_outside_the_group(mode, optimizer, placement):
+def test_folding_never_moves_a_node_outside_the_group(mode, optimizer, placement, fold_backward):
     spec = _spec(mode, optimizer)
-    lay = group_layout(spec, True, placement)
+    lay = group_layout(spec, True, placement, fold_backward)
     keys = [g.key for g in lay.groups]
     states = [frozenset(c) for r in range(len(keys) + 1) for c in itertools.combinations(keys, r)]
     members = {g.key: set(g.members) for g in lay.groups}

@@ -196,3 +196,23 @@ def test_content_rect_is_the_scene_of_what_is_shown(qtbot):
     for box in view.drawn_boxes():
         shown = shown.united(box.sceneBoundingRect())
     assert view._content_rect().contains(shown)
+
+
+def test_open_by_default_shows_the_whole_graph_and_the_tab_at_every_zoom(qtbot):
+    """The playground's choice: gradient nodes shown, each group framed with a readable tab."""
+    fit = PlaneFit(config=TrainConfig(mode="manual"))
+    view = _view(qtbot, fit, size=(700, 300), placement="right")
+    view.set_backward_folded_by_default(False)
+    assert view.folded_groups() == ()
+    assert view.node_item("gradients/MatMul_grad/MatMul").isVisible()
+    frame = view.frame_item("gradients")
+    for factor in (1.0, 0.8, 0.7, 0.9, 0.6, 0.5, 0.75, 3.0, 1.2):  # zooms from ~10 % to ~150 %
+        view.zoom(factor)
+        view.grab()
+        assert frame.drawn and frame.drawn[0][0].startswith("▾ gradients"), view.transform().m11()
+        assert frame.drawn[0][1] >= MIN_PX - 1e-6
+    before = _positions(view)
+    view.set_folded("gradients", True)  # folds in place: nothing else moves
+    after = _positions(view)
+    members = set(frame.group.members)
+    assert all(after[n] == p for n, p in before.items() if n not in members)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOpt
 from gdviz.diagram.groups import Group
 from gdviz.diagram.labels import value_candidates
 from gdviz.gui.graph.items import GRAD_INK, INK, BoxItem, format_full
-from gdviz.gui.graph.text import MIN_PX, Row, draw_rows
+from gdviz.gui.graph.text import Row, draw_rows, line_height
 
 
 class GroupItem(BoxItem):
@@ -79,6 +79,7 @@ class FrameItem(QGraphicsItem):
     """The outline of an unfolded group with its name on a tab; double-click the tab to fold."""
 
     _TAB_H = 22.0
+    _GROW = 240.0  # the tab's text at 8 pt when zoomed out to 5 %, the view's limit
 
     def __init__(self, group: Group):
         super().__init__()
@@ -95,8 +96,13 @@ class FrameItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._rect = rect.adjusted(-12, -12 - self._TAB_H, 12, 12)
 
+    def outline(self) -> QRectF:
+        """The frame and its tab as last drawn (the view fits this, not the tab's whole reserve)."""
+        return self._rect.united(self._tab(self._lod))
+
     def boundingRect(self) -> QRectF:
-        return self._rect.united(self._tab(self._lod)).adjusted(-2, -2, 2, 2)
+        # Room above for the tab's text, which grows as the view zooms out (8 pt down to 10 %).
+        return self._rect.adjusted(-2, -self._GROW, 2, 2)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -104,7 +110,7 @@ class FrameItem(QGraphicsItem):
         return path
 
     def _tab(self, lod: float) -> QRectF:
-        h = max(self._TAB_H, max(12.0, MIN_PX / max(lod, 1e-3)) * 1.25)
+        h = min(self._TAB_H + self._GROW, max(self._TAB_H, line_height(12.0, lod) + 1.0))
         return QRectF(self._rect.left(), self._rect.top() + self._TAB_H - h, self._rect.width(), h)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
@@ -112,11 +118,10 @@ class FrameItem(QGraphicsItem):
         painter.setBrush(QColor(241, 245, 249, 120))
         painter.drawRoundedRect(self._rect, 12, 12)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        if lod != self._lod:
-            self.prepareGeometryChange()
-            self._lod = lod
+        self._lod = lod  # for shape(): hit-testing the tab as drawn
         rows = [Row((f"▾ {self.group.name}  (double-click to fold)", f"▾ {self.group.name}"),
-                    QColor("#334155"), 12.0, True, 0)]
+                    QColor("#334155"), 12.0, True, 0,
+                    align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)]
         self.drawn = draw_rows(painter, self._tab(lod).adjusted(10, 0, 0, 0), lod, rows)
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:

@@ -55,9 +55,10 @@ class GraphScene(QGraphicsScene):
         self._drawn_edge: dict[tuple[str, str], tuple[str, str]] = {}  # graph edge -> drawn edge
         self._member_of: dict[str, str] = {}  # node -> key of the folded group it is in
         self._back: set[str] = set()
-        self._layouts: dict[tuple[bool, str], GroupLayout] = {}
+        self._layouts: dict[tuple[bool, str, bool], GroupLayout] = {}
         self._placement = "right"
         self._fold_choice: dict[str, bool] = {}  # group name -> folded, where the user chose
+        self._fold_backward = True  # backward/update groups start folded (the plane tab's default)
         self._shading: EdgeShading | None = None
         self._show_gradients = True
         self._stopped: set[str] = set()
@@ -119,7 +120,7 @@ class GraphScene(QGraphicsScene):
         self.relaid.emit()
 
     def _layout(self) -> GroupLayout:
-        key = (self._show_gradients, self._placement)
+        key = (self._show_gradients, self._placement, self._fold_backward)
         if key not in self._layouts:
             self._layouts[key] = group_layout(self._spec, *key)
         return self._layouts[key]
@@ -132,7 +133,15 @@ class GraphScene(QGraphicsScene):
         return tuple(g.name for g in self._layout().groups) if self._spec else ()
 
     def _folded(self) -> set[str]:
-        return {g.key for g in self._layout().groups if self._fold_choice.get(g.name, g.folded_by_default)}
+        lay = self._layout()
+        return {g.key for g in lay.groups if self._fold_choice.get(g.name, g.key in lay.defaults)}
+
+    def set_backward_folded_by_default(self, on: bool) -> None:
+        """Whether the backward and update groups start folded (the playground shows them open)."""
+        self._fold_backward = bool(on)
+        self._layouts = {}
+        if self._spec is not None:
+            self._relayout()
 
     def set_folded(self, name: str, folded: bool) -> None:
         """Fold (or unfold) the group of scope ``name``; nodes outside it keep their places."""
@@ -395,8 +404,12 @@ class GraphScene(QGraphicsScene):
         return tuple(self._nodes)
 
     def content_rect(self) -> QRectF:
+        """What the picture covers (a frame counts by its outline, not the room kept for its tab)."""
         rect = QRectF()
-        for item in (*self._nodes.values(), *self._groups.values(), *self._frames.values(), *self._edges.values()):
+        for item in (*self._nodes.values(), *self._groups.values(), *self._edges.values()):
             if item.isVisible():
                 rect = rect.united(item.sceneBoundingRect())
+        for frame in self._frames.values():
+            if frame.isVisible():
+                rect = rect.united(frame.outline())
         return rect

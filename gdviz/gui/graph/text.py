@@ -33,6 +33,12 @@ class Row:
     bold: bool = False
     priority: int = 1  # 0 is drawn first; rows that do not fit are dropped by priority
     elide: bool = True  # False: a row none of whose candidates fits is left out (numbers are never cut)
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter
+
+
+def line_height(px: float, lod: float) -> float:
+    """Scene height of one row of design size ``px`` drawn at zoom ``lod`` (8 pt at least)."""
+    return math.ceil(max(px, MIN_PX / max(lod, 1e-3))) * _LINE
 
 
 @lru_cache(maxsize=256)
@@ -89,7 +95,7 @@ def draw_rows(painter: QPainter, box: QRectF, lod: float, rows: list[Row]) -> li
         height = px * _LINE
         painter.setFont(font(px, row.bold))
         painter.setPen(row.colour)
-        painter.drawText(QRectF(box.left(), top, box.width(), height), Qt.AlignmentFlag.AlignCenter, text)
+        painter.drawText(QRectF(box.left(), top, box.width(), height), row.align, text)
         drawn.append((text, px * lod))
         top += height
     return drawn

@@ -32,7 +32,8 @@ _ANIM_KEYS = (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Space, Qt.Key.Key_Ho
 #: GraphScene methods callable on the view as well (the app and the tests use them there).
 FORWARDED = frozenset({
     "set_graph", "set_values", "set_stopped", "stopped", "cut_edges", "set_show_gradients", "show_gradients",
-    "set_backward_placement", "backward_placement", "set_folded", "toggle_group", "toggle_all_groups",
+    "set_backward_placement", "backward_placement", "set_folded", "set_backward_folded_by_default",
+    "toggle_group", "toggle_all_groups",
     "folded_groups", "group_names", "start_backward", "backward_step", "backward_back", "backward_reset",
     "clear_backward", "backward_position", "backward_length", "highlighted", "backward_caption",
     "node_item", "group_item", "frame_item", "edge_item", "drawn_boxes", "node_names",

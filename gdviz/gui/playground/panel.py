@@ -114,6 +114,7 @@ class PlaygroundPanel(QWidget):
         self.graph = GraphView()
         self.graph.node_clicked.connect(self._on_node_clicked)
         self.graph.backward_changed.connect(self._on_backward_changed)
+        self.graph.set_backward_folded_by_default(False)  # the lesson here is the gradient nodes themselves
         self.show_grads = QCheckBox("Show gradient nodes")
         self.show_grads.setChecked(True)
         self.show_grads.toggled.connect(self.graph.set_show_gradients)
