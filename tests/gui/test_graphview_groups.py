@@ -216,3 +216,43 @@ def test_open_by_default_shows_the_whole_graph_and_the_tab_at_every_zoom(qtbot):
     after = _positions(view)
     members = set(frame.group.members)
     assert all(after[n] == p for n, p in before.items() if n not in members)
+
+
+def test_the_view_visits_folded_groups_in_reverse_topological_order(qtbot):
+    """A user's name scope folded: the boxes that light up, step by step, never light a box
+    before every box that reads it (on the folded graph's edges)."""
+    import gdviz.autodiff as tf
+    from gdviz.autodiff.describe import describe_graph
+
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.constant(np.ones((2, 4), np.float32))
+        with g.name_scope("layer"):
+            W = tf.Variable(np.full((1, 2), 0.5, np.float32))
+            h = tf.matmul(W, x) + tf.Variable(np.zeros((1,), np.float32))
+        loss = tf.reduce_mean(tf.square(h - tf.constant(np.zeros((1, 4), np.float32))))
+        tf.gradients(loss, [W])
+    spec, record = describe_graph(g), g.gradient_records[-1]
+    view = GraphView()
+    qtbot.addWidget(view)
+    view.resize(700, 300)
+    view.set_graph(spec, record)
+    view.set_folded("layer", True)
+    view.start_backward(record)
+    members = set(view.group_item("layer").group.members)
+    lit = []
+    while view.backward_step():
+        current = [b for b in view.drawn_boxes() if b.state == NodeState.CURRENT]
+        key = "layer/" if view.highlighted()[-1] in members else view.highlighted()[-1]
+        assert any((isinstance(b, GroupItem) and b.key == key) or b.name == key for b in current)
+        if not lit or lit[-1] != key:
+            lit.append(key)
+    assert "layer/" in lit
+    drawn = {b.key if isinstance(b, GroupItem) else b.name for b in view.drawn_boxes()}
+    rep = {n: ("layer/" if n in members else n) for n in spec.names()}
+    readers: dict[str, set[str]] = {}
+    for src, dst in spec.edges():
+        if rep[src] != rep[dst] and rep[dst] in drawn:
+            readers.setdefault(rep[src], set()).add(rep[dst])
+    for i, box in enumerate(lit):
+        assert not (readers.get(box, set()) & set(lit[i + 1:])), (box, lit)
