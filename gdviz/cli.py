@@ -9,7 +9,6 @@ tutorial line by line.  Exit status: 0 done, 1 the GUI cannot start, 2 bad argum
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from typing import Sequence
@@ -17,6 +16,7 @@ from typing import Sequence
 # Only the Qt-free core is imported here: the GUI is imported lazily in _run_gui so that
 # ``gdviz --headless`` works (and stays fast) without PySide6.
 from gdviz.analyze_cli import add_analyze_arguments, run_analyze
+from gdviz.limits import LIMITS
 from gdviz.files_cli import add_file_arguments, prepare_fit, resolve_file_argument
 from gdviz.race_cli import add_race_arguments, run_race_cli, typed_options
 from gdviz.training.types import MODES, OPTIMIZERS
@@ -24,48 +24,23 @@ from gdviz.training.types import MODES, OPTIMIZERS
 EXIT_OK, EXIT_NO_GUI, EXIT_USAGE, EXIT_DIVERGED = 0, 1, 2, 3
 
 
-def _number(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(v):
-        raise argparse.ArgumentTypeError(f"must be finite, not {text!r}")
-    return v
+def limited(name: str):
+    """An argparse type: the text as a number within ``gdviz.limits.LIMITS[name]``."""
+    limit = LIMITS[name]
 
-
-def _positive(text: str) -> float:
-    v = _number(text)
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, not {text!r}")
-    return v
-
-
-def _unit_interval(text: str) -> float:
-    v = _number(text)
-    if not 0 <= v < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), not {text!r}")
-    return v
-
-
-def _non_negative(text: str) -> float:
-    v = _number(text)
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, not {text!r}")
-    return v
-
-
-def _int_at_least(low: int):
-    def parse(text: str) -> int:
+    def parse(text: str):
         try:
-            v = int(text)
+            value = int(text) if limit.integer else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-        if v < low:
-            raise argparse.ArgumentTypeError(f"must be >= {low}, not {text!r}")
-        return v
+            kind = "an integer" if limit.integer else "a number"
+            raise argparse.ArgumentTypeError(f"{limit.what} must be {kind} in {limit.range_text()}, "
+                                             f"not {text!r}") from None
+        try:
+            return limit.check(value)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
 
-    parse.__name__ = f"integer >= {low}"
+    parse.__name__ = limit.what
     return parse
 
 
@@ -84,22 +59,24 @@ def build_parser() -> argparse.ArgumentParser:
                    "tf.gradients + assign (default: %(default)s)")
     p.add_argument("--optimizer", choices=OPTIMIZERS, default="gd",
                    help="update rule (default: %(default)s)")
-    p.add_argument("--lr", type=_positive, default=0.5, help="learning rate > 0 (default: %(default)s)")
-    p.add_argument("--momentum", type=_unit_interval, default=0.9,
-                   help="momentum in [0, 1) for momentum/nesterov (default: %(default)s)")
-    p.add_argument("--steps", type=_int_at_least(0), default=201,
-                   help="number of updates (default: %(default)s)")
-    p.add_argument("--every", type=_int_at_least(1), default=20,
+    p.add_argument("--lr", type=limited("lr"), default=0.5,
+                   help=f"learning rate in {LIMITS['lr'].range_text()} (default: %(default)s)")
+    p.add_argument("--momentum", type=limited("momentum"), default=0.9,
+                   help=f"momentum in {LIMITS['momentum'].range_text()} for momentum/nesterov (default: %(default)s)")
+    p.add_argument("--steps", type=limited("steps"), default=201,
+                   help=f"number of updates, in {LIMITS['steps'].range_text()} (default: %(default)s)")
+    p.add_argument("--every", type=limited("every"), default=20,
                    help="print every this many steps (default: %(default)s)")
     p.add_argument("--loss", action="store_true",
                    help="after the run, print 'step N loss L': the loss of the state after N "
                         "updates (the one definition the GUI's curve and status bar use)")
-    p.add_argument("--points", type=_int_at_least(1), default=100,
-                   help="number of data points (default: %(default)s)")
-    p.add_argument("--noise", type=_non_negative, default=0.0,
-                   help="std of Gaussian noise added to y (default: %(default)s)")
-    p.add_argument("--seed", type=_int_at_least(0), default=0,
-                   help="seed for the data and the initial W (default: %(default)s)")
+    p.add_argument("--points", type=limited("points"), default=100,
+                   help=f"number of data points, in {LIMITS['points'].range_text()} (default: %(default)s)")
+    p.add_argument("--noise", type=limited("noise"), default=0.0,
+                   help=f"std of Gaussian noise added to y, in {LIMITS['noise'].range_text()} (default: %(default)s)")
+    p.add_argument("--seed", type=limited("seed"), default=0,
+                   help=f"seed for the data and the initial W, in {LIMITS['seed'].range_text()} "
+                        "(default: %(default)s)")
     p.add_argument("--scene", choices=("plane", "playground"), default="plane",
                    help="GUI only: the tab shown first (default: %(default)s)")
     add_race_arguments(p)
@@ -141,16 +118,14 @@ def run_headless(args: argparse.Namespace, out=None, err=None) -> int:
     base = fit.step_count
     status = EXIT_OK
     for step in range(0, args.steps, args.every):
-        losses = fit.steps(base + step + 1 - fit.step_count)
-        history.extend(losses)
+        losses = _advance(fit, history, base + step + 1 - fit.step_count)
         if fit.diverged_at is not None:
             status = _diverged(fit, losses, err)
             break
         W, b = fit.weights()
         print(base + step, W, b, file=out)
     if status == EXIT_OK and fit.step_count < base + args.steps:
-        losses = fit.steps(base + args.steps - fit.step_count)
-        history.extend(losses)
+        losses = _advance(fit, history, base + args.steps - fit.step_count)
         if fit.diverged_at is not None:
             status = _diverged(fit, losses, err)
     if status == EXIT_OK and getattr(args, "loss", False):
@@ -164,6 +139,19 @@ def run_headless(args: argparse.Namespace, out=None, err=None) -> int:
             print(f"gdviz: {e}", file=err)
             return EXIT_NO_GUI if status == EXIT_OK else status
     return status
+
+
+_CHUNK = 1 << 16  # steps per call: memory stays bounded whatever --steps is (up to 10**9)
+
+
+def _advance(fit, history, n: int):
+    """``n`` more updates in bounded chunks; the losses of the last chunk (for a divergence message)."""
+    losses = fit.steps(0)
+    while n > 0 and fit.diverged_at is None:
+        losses = fit.steps(min(n, _CHUNK))
+        history.extend(losses)
+        n -= len(losses) if len(losses) else n
+    return losses
 
 
 def _desktop(args: argparse.Namespace) -> int:

@@ -6,12 +6,13 @@ value can cross threads without a lock.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
+
+from gdviz.limits import check
 
 MODES = ("optimizer", "manual")
 OPTIMIZERS = ("gd", "momentum", "nesterov", "rmsprop", "adam")
@@ -80,14 +81,10 @@ class TrainConfig:
             raise ValueError(
                 f"optimizer must be one of {', '.join(OPTIMIZERS)}, not {self.optimizer!r}"
             )
-        _finite("learning rate", self.lr, low=0.0, low_open=True)
-        _finite("momentum", self.momentum, low=0.0, high=1.0, high_open=True)
-        _finite("decay", self.decay, low=0.0, high=1.0)
-        _finite("beta1", self.beta1, low=0.0, high=1.0, high_open=True)
-        _finite("beta2", self.beta2, low=0.0, high=1.0, high_open=True)
+        for name in ("lr", "momentum", "decay", "beta1", "beta2", "grad_ys"):
+            check(name, getattr(self, name))  # one set of limits: gdviz/limits.py, docs/limits.md
         if self.epsilon is not None:
-            _finite("epsilon", self.epsilon, low=0.0, low_open=True)
-        _finite("grad_ys", self.grad_ys)
+            check("epsilon", self.epsilon)
         if not isinstance(self.stop_gradients, tuple) or not all(
             isinstance(s, str) for s in self.stop_gradients
         ):
@@ -97,19 +94,6 @@ class TrainConfig:
         if self.rule and self.mode != "manual":
             raise ValueError("an update rule is the assign half of manual mode: use mode 'manual'")
         return self
-
-
-def _finite(what, value, low=None, high=None, low_open=False, high_open=False) -> None:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number, not {value!r}") from None
-    if not math.isfinite(v):
-        raise ValueError(f"{what} must be finite, not {value!r}")
-    if low is not None and (v < low or (low_open and v == low)):
-        raise ValueError(f"{what} must be {'>' if low_open else '>='} {low:g}, not {v:g}")
-    if high is not None and (v > high or (high_open and v == high)):
-        raise ValueError(f"{what} must be {'<' if high_open else '<='} {high:g}, not {v:g}")
 
 
 @dataclass(frozen=True)
