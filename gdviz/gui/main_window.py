@@ -5,6 +5,7 @@ talks to the worker thread.  Nothing here trains or computes.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Slot
@@ -81,8 +82,10 @@ class MainWindow(QMainWindow):
         from gdviz.gui.app_icon import app_icon
 
         self.setWindowIcon(app_icon())
-        self._settings = open_settings()
+        self._settings, self._settings_lost = open_settings()
         state, problems = load_state(self._settings)
+        if self._settings_lost:  # not an ini file, or a directory: defaults, and that file left alone
+            problems = [self._settings_lost + "; using the defaults, and changes will not be kept", *problems]
         self._state = self._apply_presets(state, presets or {})
         self._closing = False
         factory = session_factory or default_session_factory
@@ -106,6 +109,10 @@ class MainWindow(QMainWindow):
         if win is not None:
             self.restoreState(win)
         self.tabs.setCurrentIndex(1 if scene == "playground" else 0)
+        # Write once now, so a settings file that cannot be written is reported at launch.
+        self._save_problem = save_state(self._settings, self._state)
+        if self._save_problem:
+            problems = [*problems, self._save_problem + "; changes will not be kept"]
         if problems:
             self.status.show_message("Settings: " + "; ".join(problems), 15000)
         app = QApplication.instance()
@@ -498,7 +505,10 @@ class MainWindow(QMainWindow):
 
         self._state = replace(self._state, **changes)
         if not self._closing:
-            save_state(self._settings, self._state)
+            problem = save_state(self._settings, self._state)
+            if problem and problem != self._save_problem:  # say it once, not at every change
+                self.status.show_message("Settings: " + problem, 15000)
+            self._save_problem = problem
 
     @Slot()
     def on_heartbeat(self) -> None:
@@ -511,8 +521,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # Qt override
         self._closing = True
-        save_state(self._settings, self._state)
-        save_geometry(self._settings, self.saveGeometry(), self.saveState())
+        problem = self._settings_lost or save_state(self._settings, self._state)
+        if problem:  # the window is going: the terminal is the last place to say it
+            print(f"gdviz: settings not saved: {problem}", file=sys.stderr)
+        else:
+            save_geometry(self._settings, self.saveGeometry(), self.saveState())
         self.controller.shutdown()
         self.race_tab.shutdown()
         super().closeEvent(event)

@@ -27,6 +27,12 @@ def _ancestors(fetches) -> set[str]:
     return seen
 
 
+#: The forward ops of the tutorial's model, in creation order: the names stop_gradients may take
+#: (a test checks every built model has exactly these).  Settings are checked against them
+#: before any model exists.
+STOP_NAMES = ("MatMul", "add", "sub", "Square", "Mean")
+
+
 def _op_ancestors(loss) -> tuple[str, ...]:
     """Forward op nodes the loss depends on, in creation order (what stop_gradients may name)."""
     seen = _ancestors([loss])

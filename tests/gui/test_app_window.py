@@ -269,7 +269,7 @@ def test_settings_persist_and_corrupt_values_fall_back(qtbot, isolated_settings,
     w3 = make_window(qtbot, fake_window_factories)
     assert w3.controls.optimizer_form.lr.value() == pytest.approx(0.5)  # default
     message = w3.status.current_message()
-    assert "config" in message and "speed" in message and "default" in message
+    assert "lr" in message and "speed" in message and "default" in message
     w3.close()
 
 
