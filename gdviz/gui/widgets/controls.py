@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,7 +25,9 @@ from PySide6.QtWidgets import (
 
 from gdviz.gui.widgets.grad_readout import GradReadout
 from gdviz.gui.widgets.literal_edit import LiteralEdit
+from gdviz.gui.widgets.number_spin import NumberSpin
 from gdviz.gui.widgets.optimizer_form import OptimizerForm
+from gdviz.limits import LIMITS
 from gdviz.training.types import TrainConfig
 
 #: Positions of the speed slider, in steps per second; ``None`` = as fast as possible.
@@ -116,7 +117,7 @@ class ControlPanel(QWidget):
         v.addWidget(self.optimizer_form)
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
-        self.grad_ys_edit = LiteralEdit(1.0, expected_shape=())
+        self.grad_ys_edit = LiteralEdit(1.0, expected_shape=(), limit="grad_ys")
         self.grad_ys_edit.set_help(
             "grad_ys: the weight seeded at the loss, as in tf.gradients(loss, [W, b], grad_ys=...)"
             " — a number; invalid text turns red and the last valid value stays in force")
@@ -147,16 +148,12 @@ class ControlPanel(QWidget):
         box = QGroupBox("Data")
         form = QFormLayout(box)
         self.points_spin = QSpinBox()
-        self.points_spin.setRange(2, 100_000)
+        self.points_spin.setRange(LIMITS["points"].low, LIMITS["points"].high)
         self.points_spin.setValue(100)
         self.points_spin.setToolTip("Number of data points (the tutorial uses 100)")
-        self.noise_spin = QDoubleSpinBox()
-        self.noise_spin.setRange(0.0, 10.0)
-        self.noise_spin.setDecimals(3)
-        self.noise_spin.setSingleStep(0.01)
-        self.noise_spin.setToolTip("Standard deviation of Gaussian noise added to y")
+        self.noise_spin = NumberSpin("noise", 0.01, "Standard deviation of Gaussian noise added to y")
         self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2**31 - 1)
+        self.seed_spin.setRange(LIMITS["seed"].low, LIMITS["seed"].high)
         self.seed_spin.setToolTip("Random seed of the data")
         self.new_data_button = QPushButton("New data")
         self.new_data_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
+from gdviz.limits import LIMITS
 from gdviz.literal import LiteralError, format_array, parse_literal
 
 _INVALID_STYLE = "QLineEdit { background: #ffe0e0; border: 1px solid #d03030; color: #801010; }"
@@ -38,9 +39,11 @@ class LiteralEdit(QLineEdit):
         expected_shape: tuple[int, ...] | None = (),
         allow_scalar_broadcast: bool = True,
         parent: QWidget | None = None,
+        limit: str | None = None,
     ):
         super().__init__(parent)
         self._expected_shape = expected_shape
+        self._limit = limit  # a name in gdviz.limits.LIMITS every entry must satisfy
         self._broadcast = allow_scalar_broadcast
         self._value = np.asarray(value)
         self._error = ""
@@ -91,6 +94,9 @@ class LiteralEdit(QLineEdit):
         if shape is not None and value.shape != shape:
             if not (self._broadcast and value.ndim == 0):
                 raise ValueError(f"shape {value.shape} does not match the expected shape {shape}")
+        if self._limit is not None:
+            for v in value.reshape(-1).tolist():  # Python numbers: ints stay ints
+                LIMITS[self._limit].check(v)
         return value
 
     @Slot(str)

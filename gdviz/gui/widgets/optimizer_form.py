@@ -9,8 +9,9 @@ without echoing back.
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QWidget
 
+from gdviz.gui.widgets.number_spin import NumberSpin
 from gdviz.training.race import RACER_DEFAULTS
 from gdviz.training.types import MODES, OPTIMIZERS, TrainConfig
 
@@ -33,16 +34,6 @@ USES = {
     "rmsprop": ("decay", "momentum", "epsilon"),
     "adam": ("beta1", "beta2", "epsilon"),
 }
-
-
-def _spin(lo: float, hi: float, step: float, decimals: int, tip: str) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setRange(lo, hi)
-    box.setDecimals(decimals)
-    box.setSingleStep(step)
-    box.setKeyboardTracking(True)
-    box.setToolTip(tip)
-    return box
 
 
 #: Hyper-parameters each optimizer starts with: each converges on the default data
@@ -78,14 +69,13 @@ class OptimizerForm(QWidget):
         for o in OPTIMIZERS:
             self.optimizer_combo.addItem(OPTIMIZER_LABELS[o], o)
         self.optimizer_combo.setToolTip("The update rule (TF1's tf.train optimizers)")
-        self.lr = _spin(0.0001, 100.0, 0.05, 4, "Learning rate (> 0); applies at the next step")
-        self.momentum = _spin(0.0, 0.999, 0.05, 3, "Momentum in [0, 1)")
-        self.decay = _spin(0.0, 1.0, 0.05, 3, "RMSProp decay of the squared-gradient average")
-        self.beta1 = _spin(0.0, 0.999, 0.01, 3, "Adam: decay of the first moment, in [0, 1)")
-        self.beta2 = _spin(0.0, 0.9999, 0.001, 4, "Adam: decay of the second moment, in [0, 1)")
-        self.epsilon = _spin(0.0, 1.0, 1e-8, 10, "Small constant added to the denominator; "
-                             "'TF default' uses 1e-10 (RMSProp) or 1e-8 (Adam)")
-        self.epsilon.setSpecialValueText("TF default")
+        self.lr = NumberSpin("lr", 0.05, "Learning rate; applies at the next step")
+        self.momentum = NumberSpin("momentum", 0.05, "Momentum")
+        self.decay = NumberSpin("decay", 0.05, "RMSProp decay of the squared-gradient average")
+        self.beta1 = NumberSpin("beta1", 0.01, "Adam: decay of the first moment")
+        self.beta2 = NumberSpin("beta2", 0.001, "Adam: decay of the second moment")
+        self.epsilon = NumberSpin("epsilon", 1e-8, "Small constant added to the denominator; "
+                                  "'TF default' uses 1e-10 (RMSProp) or 1e-8 (Adam)", special="TF default", low=0.0)
         form.addRow("Update mode", self.mode_combo)
         form.addRow("Optimizer", self.optimizer_combo)
         form.addRow("Learning rate", self.lr)
