@@ -2,8 +2,10 @@
 
 ``gdviz --headless`` prints ``step W b`` every ``--every`` steps exactly as the tutorial's
 ``print(step, sess.run(W), sess.run(b))`` does, so its output can be compared with the
-tutorial line by line.  Exit status: 0 done, 1 the GUI cannot start, 2 bad arguments
-(argparse), 3 the loss diverged.
+tutorial line by line.  Exit status: 0 done, 1 the GUI cannot start or the output cannot be
+written (a full disk), 2 bad arguments (argparse), 3 the loss diverged, 130 interrupted
+(Ctrl+C), 141 the reader of the output went away (``| head -1``).  None of them prints a
+traceback, and every line printed is whole.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from gdviz.race_cli import add_race_arguments, run_race_cli, typed_options
 from gdviz.training.types import MODES, OPTIMIZERS
 
 EXIT_OK, EXIT_NO_GUI, EXIT_USAGE, EXIT_DIVERGED = 0, 1, 2, 3
+EXIT_OUTPUT, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 1, 130, 141
 
 
 def limited(name: str):
@@ -123,7 +126,7 @@ def run_headless(args: argparse.Namespace, out=None, err=None) -> int:
             status = _diverged(fit, losses, err)
             break
         W, b = fit.weights()
-        print(base + step, W, b, file=out)
+        out.write(f"{base + step} {W} {b}\n")  # one write: an interrupt never leaves half a line
     if status == EXIT_OK and fit.step_count < base + args.steps:
         losses = _advance(fit, history, base + args.steps - fit.step_count)
         if fit.diverged_at is not None:
@@ -187,6 +190,36 @@ def _no_display() -> bool:
             and not env.get("WAYLAND_DISPLAY") and not env.get("QT_QPA_PLATFORM"))
 
 
+def _unreachable_x_display() -> str | None:
+    """``$DISPLAY`` when Qt would use X11 and no X server answers there (Qt would abort), else None.
+
+    Asks libxcb directly, the library Qt's xcb platform uses; when it cannot be loaded, Qt's own
+    message will have to do.
+    """
+    env = os.environ
+    display = env.get("DISPLAY")
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or not display or env.get("WAYLAND_DISPLAY") \
+            or platform not in ("", "xcb"):
+        return None
+    import ctypes
+    import ctypes.util
+
+    try:
+        xcb = ctypes.CDLL(ctypes.util.find_library("xcb") or "libxcb.so.1")
+    except OSError:
+        return None
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    conn = xcb.xcb_connect(display.encode(), None)
+    try:
+        return display if xcb.xcb_connection_has_error(conn) else None
+    finally:
+        xcb.xcb_disconnect(conn)
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     try:
         import PySide6  # noqa: F401  (checked first so a missing Qt gets a clear message)
@@ -197,6 +230,12 @@ def _run_gui(args: argparse.Namespace) -> int:
         return EXIT_NO_GUI
     if _no_display():
         print("gdviz: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+              "Run it in a desktop session, under `xvfb-run gdviz`, or use `gdviz --headless`.",
+              file=sys.stderr)
+        return EXIT_NO_GUI
+    unreachable = _unreachable_x_display()
+    if unreachable:
+        print(f"gdviz: cannot connect to the X display {unreachable!r} (is it running, and may you use it?).\n"
               "Run it in a desktop session, under `xvfb-run gdviz`, or use `gdviz --headless`.",
               file=sys.stderr)
         return EXIT_NO_GUI
@@ -215,12 +254,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.analyze:
         if not args.headless:
             parser.error("--analyze runs headless: add --headless")
-        return run_analyze(args, sys.stdout)
+        return _ends_cleanly(lambda: run_analyze(args, sys.stdout))
     if args.race or args.rule:
         if not args.headless:
             parser.error("--race and --rule run headless: add --headless")
         typed = typed_options(build_parser, list(sys.argv[1:] if argv is None else argv))
-        return run_race_cli(args, typed, sys.stdout, sys.stderr)
+        return _ends_cleanly(lambda: run_race_cli(args, typed, sys.stdout, sys.stderr))
     if args.headless:
-        return run_headless(args)
+        return _ends_cleanly(lambda: run_headless(args))
     return _run_gui(args)
+
+
+def _ends_cleanly(run) -> int:
+    """``run()``'s status, or the conventional one, without a traceback, when the run is
+    interrupted (Ctrl+C: 130), its reader goes away (``| head -1``: 141) or its output cannot be
+    written (a full disk: 1, with a message)."""
+    try:
+        status = run()
+        sys.stdout.flush()  # here, not at exit, so a write error is ours to report
+        return status
+    except KeyboardInterrupt:
+        _silence_stdout()
+        print("gdviz: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as e:
+        _silence_stdout()
+        print(f"gdviz: cannot write the output: {e.strerror or e}", file=sys.stderr)
+        return EXIT_OUTPUT
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null: what is still buffered must not fail again at exit (the recipe
+    in Python's signal docs for SIGPIPE)."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests capture stdout)
+        pass

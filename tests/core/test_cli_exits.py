@@ -1,0 +1,61 @@
+"""The command line ends cleanly: Ctrl+C, a reader that goes away, a full disk, no X server.
+No traceback, the conventional exit status, and every printed line whole."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+LINE = re.compile(r"^\d+ \[\[[-+0-9.e ]+\]\] \[[-+0-9.e ]+\]$")
+LONG_RUN = ["--headless", "--steps", "100000000", "--every", "1"]
+
+
+def _gdviz(*args, **kw) -> subprocess.Popen:
+    env = {**os.environ, **kw.pop("env", {})}
+    return subprocess.Popen([sys.executable, "-m", "gdviz", *args], env=env, text=True, **kw)
+
+
+def test_ctrl_c_exits_130_without_a_traceback_and_no_cut_line():
+    p = _gdviz(*LONG_RUN, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = p.stdout.readline()  # it is running and printing
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130
+    assert "Traceback" not in err and "gdviz: interrupted" in err
+    lines = (first + out).splitlines()
+    assert lines and all(LINE.match(ln) for ln in lines), [ln for ln in lines if not LINE.match(ln)][:3]
+
+
+def test_a_reader_that_goes_away_exits_141_without_a_traceback():
+    p = _gdviz(*LONG_RUN, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert LINE.match(p.stdout.readline().rstrip("\n"))  # like `| head -1`
+    p.stdout.close()
+    with p.stderr:
+        err = p.stderr.read()
+    assert p.wait(timeout=60) == 141
+    assert "Traceback" not in err and "Exception ignored" not in err
+
+
+@pytest.mark.parametrize("args", [["--headless"], ["--headless", "--analyze"], ["--headless", "--race", "gd"]])
+def test_a_full_disk_is_one_line_and_status_1(args):
+    if not os.path.exists("/dev/full"):
+        pytest.fail("this test needs /dev/full (Linux)")
+    with open("/dev/full", "w") as full:
+        p = _gdviz(*args, stdout=full, stderr=subprocess.PIPE)
+        err = p.communicate(timeout=120)[1]
+    assert p.returncode == 1
+    assert err.strip() == "gdviz: cannot write the output: No space left on device"
+
+
+def test_an_unreachable_x_display_gets_gdvizs_own_message():
+    env = {"DISPLAY": ":4321", "QT_QPA_PLATFORM": "", "WAYLAND_DISPLAY": ""}
+    p = _gdviz(stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 1
+    assert "gdviz: cannot connect to the X display ':4321'" in err and "xvfb-run" in err
+    assert "Aborted" not in err and "qt.qpa" not in err
