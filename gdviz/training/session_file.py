@@ -80,6 +80,11 @@ def save(path, fit, losses=(), generator: dict | None = None) -> None:
     p = Path(path)
     tmp = p.with_name(p.name + ".tmp")
     try:
+        if p.exists() and not p.is_file():
+            # A device or a pipe: write into it; renaming over it would replace /dev/null (as root).
+            with open(p, "w") as f:
+                f.write(text)
+            return
         tmp.write_text(text)
         tmp.replace(p)
     except OSError as e:

@@ -59,3 +59,25 @@ def test_an_unreachable_x_display_gets_gdvizs_own_message():
     assert p.returncode == 1
     assert "gdviz: cannot connect to the X display ':4321'" in err and "xvfb-run" in err
     assert "Aborted" not in err and "qt.qpa" not in err
+
+
+def test_a_session_saved_to_a_pipe_writes_into_it_never_replaces_it(tmp_path):
+    """save() renamed a temporary file over the target: a FIFO (or, run as root, /dev/null)
+    was replaced by a regular file.  A FIFO stands in for the device: a regression here cannot
+    break the machine."""
+    import json
+    import stat
+    import threading
+
+    fifo = tmp_path / "session.fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    p = _gdviz("--headless", "--steps", "3", "--save-session", str(fifo),
+               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.communicate(timeout=120)[1]
+    reader.join(timeout=60)
+    assert p.returncode == 0 and err == ""
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(got[0])["format"] == "gdviz-session"
