@@ -4,21 +4,16 @@ talks to the worker thread.  Nothing here trains or computes.
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSlider,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QTabWidget,
     QWidget,
@@ -31,16 +26,13 @@ from gdviz.gui.plane.tab import PlaneFitTab
 from gdviz.gui.playground.panel import PlaygroundPanel
 from gdviz.gui.race.tab import RaceTab
 from gdviz.gui.files import FileActions
-from gdviz.gui.settings import (AppState, load_geometry, load_state, open_settings, save_geometry,
-                                save_state)
+from gdviz.gui.menus import WindowMenus
 from gdviz.gui.status import StatusPanel
+from gdviz.gui.window_settings import WindowMemory
 from gdviz.training.types import TrainConfig
 
 TITLE = "gdviz — plane fit"
 SessionFactory = Callable[[TrainConfig, int, float, int], Any]
-
-
-PER_OPTIMIZER_KEY = "optimizer/per_optimizer"
 
 
 class _FocusedWidgetKeeps(QObject):
@@ -82,12 +74,8 @@ class MainWindow(QMainWindow):
         from gdviz.gui.app_icon import app_icon
 
         self.setWindowIcon(app_icon())
-        self._settings, self._settings_lost = open_settings()
-        state, problems = load_state(self._settings)
-        if self._settings_lost:  # not an ini file, or a directory: defaults, and that file left alone
-            problems = [self._settings_lost + "; using the defaults, and changes will not be kept", *problems]
-        self._state = self._apply_presets(state, presets or {})
-        self._closing = False
+        self.memory = WindowMemory(presets)
+        self._settings = self.memory.settings  # (files.py keeps the recent files there)
         factory = session_factory or default_session_factory
         s = self._state
         self.controller = TrainingController(
@@ -99,22 +87,24 @@ class MainWindow(QMainWindow):
         for w in self.controls.findChildren(QWidget):
             if isinstance(w, (QAbstractSlider, QAbstractSpinBox, QComboBox)):
                 w.installEventFilter(self._keys)
-        self._restore_per_optimizer()
-        self._build_menus()
+        self.controls.optimizer_form.set_per_optimizer(self.memory.per_optimizer())
+        self.controls.optimizer_form.set_values(self._state.config)
+        self.menus = m = WindowMenus(self)
+        self.files = m.files
+        # The actions under the names the tests, the screenshot script and the benchmarks use.
+        self.act_play, self.act_step, self.act_reset, self.act_backward = m.play, m.step, m.reset, m.backward
+        self.act_auto_stop, self.act_true, self.act_resid = m.auto_stop, m.true_plane, m.residuals
+        self.act_logy, self.act_grads, self.act_beside, self.act_quit = m.logy, m.grads, m.beside, m.quit
         self._connect()
         self._restore_view_state()
-        geo, win = load_geometry(self._settings)
+        geo, win = self.memory.geometry()
         restored = geo is not None and self.restoreGeometry(geo)
         self.fit_to_screen(restored)
         if win is not None:
             self.restoreState(win)
         self.tabs.setCurrentIndex(1 if scene == "playground" else 0)
-        # Write once now, so a settings file that cannot be written is reported at launch.
-        self._save_problem = save_state(self._settings, self._state)
-        if self._save_problem:
-            problems = [*problems, self._save_problem + "; changes will not be kept"]
-        if problems:
-            self.status.show_message("Settings: " + "; ".join(problems), 15000)
+        if self.memory.problems:
+            self.status.show_message("Settings: " + "; ".join(self.memory.problems), 15000)
         app = QApplication.instance()
         if app is not None:  # quitting without closing the window must still stop the thread
             app.aboutToQuit.connect(self.on_about_to_quit)
@@ -125,15 +115,10 @@ class MainWindow(QMainWindow):
             self.files.open_path(open_path)
 
     # ------------------------------------------------------------------ building
-    @staticmethod
-    def _apply_presets(state: AppState, p: dict) -> AppState:
-        from dataclasses import replace
-
-        cfg = {k: p[k] for k in ("mode", "optimizer", "lr", "momentum") if p.get(k) is not None}
-        if cfg:
-            state = replace(state, config=replace(state.config, **cfg).validated())
-        data = {k: p[k] for k in ("points", "noise", "seed") if p.get(k) is not None}
-        return replace(state, **data)
+    @property
+    def _state(self):
+        """The values in force (kept by :class:`WindowMemory`)."""
+        return self.memory.state
 
     def _build_views(self) -> None:
         self.plane_tab = PlaneFitTab()
@@ -174,17 +159,6 @@ class MainWindow(QMainWindow):
         y = min(max(g.y(), avail.y()), avail.bottom() - h + 1)
         self.move(x, y)
 
-    def _restore_per_optimizer(self) -> None:
-        """Each optimizer's own hyper-parameters, as last used (a corrupt value is ignored)."""
-        raw = self._settings.value(PER_OPTIMIZER_KEY, "")
-        try:
-            table = json.loads(raw) if isinstance(raw, str) and raw else {}
-        except ValueError:
-            table = {}
-        form = self.controls.optimizer_form
-        form.set_per_optimizer(table if isinstance(table, dict) else {})
-        form.set_values(self._state.config)
-
     def _race_source(self):
         """The race starts from the data and initial W the plane fit uses."""
         st = self._state
@@ -208,61 +182,6 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width()
                                + scroll.verticalScrollBar().sizeHint().width() + 4)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
-
-    def _action(self, menu, text, slot, shortcut=None, checkable=False, tip=""):
-        act = QAction(text, self)
-        if shortcut:
-            act.setShortcut(QKeySequence(shortcut))
-            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        act.setCheckable(checkable)
-        act.setToolTip(tip or text)
-        act.setStatusTip(tip or text)
-        (act.toggled if checkable else act.triggered).connect(slot)
-        menu.addAction(act)
-        return act
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        f = bar.addMenu("&File")
-        self.files = FileActions(self, f)
-        self.act_screenshot = self._action(f, "Save screenshot…", self.save_screenshot_dialog,
-                                           tip="Save a PNG of the window")
-        self._action(f, "Export graph…", self.export_graph_dialog,
-                     tip="Save the computation graph as PNG or SVG")
-        self._action(f, "Record…", self.record_dialog,
-                     tip="Record a panel while training, as an animated GIF or an MP4 video")
-        f.addSeparator()
-        self.act_quit = self._action(f, "Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
-        r = bar.addMenu("&Run")
-        self.act_play = self._action(r, "Play / Pause", self.on_play, "Space")
-        self.act_step = self._action(r, "Step", self.on_step, "Right", tip="One update")
-        self.act_reset = self._action(r, "Reset", self.on_reset, "R")
-        self.act_auto_stop = self._action(
-            r, "Stop when converged", self.on_auto_stop, checkable=True,
-            tip="Pause by itself once the loss stops changing (off: run until paused)")
-        r.addSeparator()
-        self.act_backward = self._action(
-            r, "Animate backward pass", self.on_animate_backward, "Ctrl+B",
-            tip="Pause and step through this step's gradients() call node by node (→, ←, Esc)")
-        v = bar.addMenu("&View")
-        self.act_true = self._action(v, "True plane", self.on_show_true_plane, checkable=True,
-                                     tip="Show the plane that generated the data")
-        self.act_resid = self._action(v, "Residuals", self.on_show_residuals, checkable=True,
-                                      tip="Lines from each point to the fitted plane")
-        self.act_logy = self._action(v, "Log-y loss", self.on_log_y, checkable=True,
-                                     tip="Logarithmic loss axis")
-        self.act_grads = self._action(v, "Show gradient nodes", self.on_show_gradients,
-                                      checkable=True, tip="Draw the nodes gradients() added")
-        self.act_beside = self._action(v, "Parameter space beside the 3D view", self.on_param_beside,
-                                       checkable=True,
-                                       tip="Show the loss landscape next to the data instead of in a tab")
-        v.addSeparator()
-        v.addAction(self.dock.toggleViewAction())
-        h = bar.addMenu("&Help")
-        self._action(h, "Getting started", self.show_guide, "F1",
-                     tip="What each panel shows and what to try first")
-        self._action(h, "About", self.on_about)
 
     def _connect(self) -> None:
         c, ctl = self.controller, self.controls
@@ -335,7 +254,7 @@ class MainWindow(QMainWindow):
     def on_config(self, config: TrainConfig) -> None:
         self.controller.set_config(config)
         self._save(config=config)
-        self._settings.setValue(PER_OPTIMIZER_KEY, json.dumps(self.controls.optimizer_form.per_optimizer()))
+        self.memory.save_per_optimizer(self.controls.optimizer_form.per_optimizer())
         if self.plane_tab.param_panel.isVisible():      # the ghost: where this change leads
             self.plane_tab.param_panel.preview(config)
 
@@ -406,56 +325,8 @@ class MainWindow(QMainWindow):
             act.setEnabled(plane)
         self.status.set_fields_visible(plane)
 
-    @Slot()
-    def show_guide(self) -> None:
-        from gdviz.gui.guide import GuideDialog
-
-        if getattr(self, "_guide", None) is None:
-            self._guide = GuideDialog(self)
-        self._guide.show()
-        self._guide.raise_()
-
     def show_guide_on_first_launch(self) -> None:
-        """Once per user: the guide opens beside the window the first time gdviz starts."""
-        from gdviz.gui.guide import SHOWN_KEY
-
-        if self._settings.value(SHOWN_KEY, "") != "yes":
-            self._settings.setValue(SHOWN_KEY, "yes")
-            self.show_guide()
-
-    @Slot()
-    def on_about(self) -> None:
-        from gdviz import __version__
-
-        QMessageBox.about(self, "About gdviz", (
-            f"<h3>gdviz {__version__}</h3>"
-            "<p>Watch and steer gradient descent: the TensorFlow tutorial's plane fit "
-            "y = 0.1·x1 + 0.2·x2 + 0.3 on a small TF1-style numpy autodiff, with the loss landscape, "
-            "the computation graph and its gradients, and optimizers racing side by side.</p>"
-            "<p>For learning and teaching how gradients flow, what learning rates and momentum do, "
-            "and what <code>tf.gradients(ys, xs, grad_ys, stop_gradients)</code> means.</p>"
-            "<p>Licence: MIT. Documentation: the README and <code>docs/</code> in the project; "
-            "Help → Getting started inside the app.</p>"))
-
-    @Slot()
-    def export_graph_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export graph", "gdviz-graph.png",
-                                              "PNG image (*.png);;SVG vector image (*.svg)")
-        if path:
-            self.status.show_message(self.plane_tab.export_graph(path), 5000)
-
-    @Slot()
-    def record_dialog(self) -> None:
-        from gdviz.gui.record_dialog import RecordDialog
-
-        RecordDialog(self).exec()
-
-    @Slot()
-    def save_screenshot_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "gdviz.png", "PNG (*.png)")
-        if path:
-            ok = self.grab().save(path)
-            self.status.show_message(f"Saved {path}" if ok else f"Could not save {path}", 5000)
+        self.menus.show_guide_on_first_launch()
 
     # ------------------------------------------------------------------ worker -> views
     # ------------------------------------------------------------------ drag and drop
@@ -501,14 +372,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ settings + close
     def _save(self, **changes) -> None:
-        from dataclasses import replace
-
-        self._state = replace(self._state, **changes)
-        if not self._closing:
-            problem = save_state(self._settings, self._state)
-            if problem and problem != self._save_problem:  # say it once, not at every change
-                self.status.show_message("Settings: " + problem, 15000)
-            self._save_problem = problem
+        problem = self.memory.save(**changes)
+        if problem:
+            self.status.show_message("Settings: " + problem, 15000)
 
     @Slot()
     def on_heartbeat(self) -> None:
@@ -520,12 +386,7 @@ class MainWindow(QMainWindow):
         self.race_tab.shutdown()
 
     def closeEvent(self, event) -> None:  # Qt override
-        self._closing = True
-        problem = self._settings_lost or save_state(self._settings, self._state)
-        if problem:  # the window is going: the terminal is the last place to say it
-            print(f"gdviz: settings not saved: {problem}", file=sys.stderr)
-        else:
-            save_geometry(self._settings, self.saveGeometry(), self.saveState())
+        self.memory.close(self.saveGeometry(), self.saveState())
         self.controller.shutdown()
         self.race_tab.shutdown()
         super().closeEvent(event)

@@ -372,10 +372,11 @@ def test_getting_started_opens_once_on_first_launch(qtbot):
     w = MainWindow(start=False)
     qtbot.addWidget(w)
     w.show_guide_on_first_launch()
-    assert w._guide.isVisible() and "Try first" in w._guide.text.toPlainText()
-    assert "stop_gradients at MatMul" in w._guide.text.toPlainText()
-    w._guide.close()
+    guide = w.menus._guide
+    assert guide.isVisible() and "Try first" in guide.text.toPlainText()
+    assert "stop_gradients at MatMul" in guide.text.toPlainText()
+    guide.close()
     w2 = MainWindow(start=False)
     qtbot.addWidget(w2)
     w2.show_guide_on_first_launch()
-    assert getattr(w2, "_guide", None) is None          # remembered: not shown again
+    assert w2.menus._guide is None          # remembered: not shown again
