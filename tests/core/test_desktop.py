@@ -64,8 +64,14 @@ def test_a_built_wheel_installs_a_working_gdviz_with_its_icons(tmp_path):
         pytest.fail(build.stdout + build.stderr)
     wheel = next(wheels.glob("gdviz-*.whl"))
     env_dir = tmp_path / "env"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     py = env_dir / "bin" / "python"
+    # The dependencies come from this environment (no network here; pipx would download them):
+    # a plain path entry, so this environment's own .pth files (gdviz installed editable) stay out.
+    env_site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True).stdout.strip()
+    here_site = next(p for p in sys.path if p.endswith("site-packages") and Path(p, "numpy").is_dir())
+    Path(env_site, "gdviz-test-deps.pth").write_text(here_site + "\n")
     inst = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q",
                            str(wheel)], capture_output=True, text=True)
     if inst.returncode != 0:
