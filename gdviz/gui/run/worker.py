@@ -30,7 +30,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from gdviz.training.messages import Divergence, LogLine, Update
 from gdviz.training.pacing import CONVERGENCE, PACING, Pacing
 from gdviz.training.runner import Runner
-from gdviz.training.timeline import Timeline
+from gdviz.training.session_ops import SessionOps
 from gdviz.training.types import TrainConfig
 
 __all__ = ["TrainingWorker", "Update", "Divergence", "LogLine"]
@@ -84,10 +84,8 @@ class TrainingWorker(QObject):
         self._speed = speed
         self._convergence = CONVERGENCE
         self.runner: Runner | None = None  # touched only by the worker thread once run() starts
-        # Time travel: exact checkpoints of the primary session, and the furthest step reached.
-        self._timeline = Timeline()
-        self._horizon = 0
-        self._generator: dict | None = None   # what made the data (saved in sessions), None: a file
+        # Time travel and files (Qt-free): checkpoints, the furthest step reached, the data's origin.
+        self.ops = SessionOps()
 
     # ---------------------------------------------------------------- GUI-thread API (thread-safe)
     def play(self) -> None:
@@ -152,7 +150,7 @@ class TrainingWorker(QObject):
 
     def set_generator(self, generator: dict | None) -> None:
         """What made the initial data (saved in sessions instead of the points); before start."""
-        self._generator = generator
+        self.ops.generator = generator
 
     def gui_done(self) -> None:
         """The GUI has handled the last Update (called by the controller's slot)."""
@@ -174,7 +172,7 @@ class TrainingWorker(QObject):
         self.started.emit()
         try:
             self.runner = Runner(self._session_factory(), self.pacing, self._convergence, self._speed)
-            self._restart_timeline()
+            self.ops.restarted(self.runner.session)
             self._emit_update(restart=True)
             self._loop()
         except Exception as exc:  # the factory itself failed: nothing to train
@@ -203,7 +201,7 @@ class TrainingWorker(QObject):
                 r.restart_pacing()
                 self.resumed.emit()
             n, wait = r.steps_due()
-            n = min(n, self._timeline.due(r.session.step_count))     # chunks end on checkpoints
+            n = min(n, self.ops.timeline.due(r.session.step_count))     # chunks end on checkpoints
             if n == 0:
                 # Wait for the next paced step, but wake at once for a command (no busy loop).
                 try:
@@ -252,29 +250,25 @@ class TrainingWorker(QObject):
                     self._emit_update()    # the current state starts the path the view draws
                 return
             if kind in ("goto", "save", "export", "open", "start"):
-                getattr(self, "_cmd_" + kind)(*cmd[1:])
+                self._file_or_travel(kind, cmd[1:])
                 return
             if kind == "step":
                 r.log_every = self.pacing.log_every  # stepping by hand: the tutorial's interval
                 self._run_steps(1)
             elif kind == "configure":
                 s.configure(cmd[1])
-                if hasattr(s, "state"):       # a replay must never cross a configuration change
-                    self._timeline.forget_after(s.step_count)
-                    self._horizon = s.step_count
-                    self._timeline.observe(s, pin=True)
+                self.ops.configured(s)
             elif kind == "reset":
                 s.reset()
                 r.after_reset()
-                self._restart_timeline()
+                self.ops.restarted(s)
                 self._emit_update(restart=True)
                 return
             elif kind == "data":
                 if self._data_factory is None:
                     raise ValueError("no data factory: this session cannot make new data")
-                s.set_data(self._data_factory(cmd[1], cmd[2], cmd[3]))
-                self._generator = {"points": cmd[1], "noise": cmd[2], "seed": cmd[3]}
-                self._restart_timeline()
+                data = self._data_factory(cmd[1], cmd[2], cmd[3])
+                self.ops.new_data(s, data, {"points": cmd[1], "noise": cmd[2], "seed": cmd[3]})
             else:
                 raise ValueError(f"unknown worker command {kind!r}")
         except ValueError as exc:
@@ -291,10 +285,7 @@ class TrainingWorker(QObject):
         r = self.runner
         try:
             out = r.run(n)
-            s = r.session
-            if hasattr(s, "state"):
-                self._timeline.observe(s)
-                self._horizon = max(self._horizon, s.step_count)
+            self.ops.stepped(r.session)
         except Exception as exc:
             self._flush()
             self._playing.clear()
@@ -316,98 +307,31 @@ class TrainingWorker(QObject):
     def _emit_update(self, restart: bool = False, jumped: bool = False) -> None:
         if self.runner is None:
             return
-        update = self.runner.update(self._playing.is_set(), restart, horizon=self._horizon, jumped=jumped)
+        update = self.runner.update(self._playing.is_set(), restart, horizon=self.ops.horizon, jumped=jumped)
         self._gui_idle.clear()
         self.yielded.emit(update)
 
     # ---------------------------------------------------------------- time travel, files
-    def _restart_timeline(self) -> None:
-        s = self.runner.session
-        self._timeline.clear()
-        self._horizon = s.step_count
-        if hasattr(s, "state"):
-            self._timeline.observe(s, pin=True)
-
-    def _cmd_goto(self, step: int) -> None:
-        """Jump to ``step`` (0 .. the furthest step reached) and answer with one Update."""
-        s = self.runner.session
-        if not hasattr(s, "state"):
-            raise ValueError("this session cannot travel in time")
-        if not 0 <= step <= self._horizon:
-            raise ValueError(f"step {step} is outside the run (0 to {self._horizon})")
-        self._timeline.goto(s, step)
-        self.runner.after_jump()
-        self._emit_update(jumped=True)
-
-    def _cmd_start(self, W, b) -> None:
-        self.runner.session.set_start(W, [b])          # raises ValueError on bad values: nothing changes
-        self.runner.after_reset()
-        self._restart_timeline()
-        self._emit_update(restart=True)
-
-    def _cmd_save(self, path: str, losses) -> None:
-        from gdviz.training.session_file import save
-
-        s = self.runner.session
-        save(path, s, losses, self._generator)
-        self.told.emit(f"Saved the session at step {s.step_count} to {path}")
-
-    def _cmd_export(self, path: str) -> None:
-        import numpy as np
-
-        from gdviz.training.plane_fit import PlaneFit
-
-        s = self.runner.session
-        losses, thetas = self._timeline.replay_traced(PlaneFit(s.data, s.config), s.step_count)
-        W, b = s.weights()
-        rows = np.column_stack([np.arange(len(losses) + 1), np.r_[losses, s.snapshot().loss],
-                                np.vstack([thetas, np.r_[np.ravel(W), np.ravel(b)]])])
-        try:
-            with open(path, "w") as f:
-                f.write("step,loss,W1,W2,b\n")
-                for r in rows:
-                    f.write(f"{int(r[0])},{float(r[1])!r},{float(r[2])!r},{float(r[3])!r},{float(r[4])!r}\n")
-        except OSError as e:
-            raise ValueError(f"{path}: cannot be written ({e.strerror or e})") from None
-        self.told.emit(f"Exported {len(rows)} steps (step, loss, W1, W2, b) to {path}")
-
-    def _cmd_open(self, path: str, columns=None) -> None:
-        """Load a file; on any error the session is untouched and the error is reported."""
-        from pathlib import Path
-
-        import numpy as np
-
-        from gdviz.training.datafile import load_csv
-        from gdviz.training.session_file import load
-
-        s = self.runner.session
-        history = None
-        if Path(path).suffix.lower() == ".gdviz":
-            session = load(path)                        # raises SessionFileError: nothing changed
-            backup = (s.data, s.start(), s.state())
-            try:
-                s.set_data(session.data)
-                s.set_start(*session.start)
-                s.restore(session.state)
-            except ValueError:
-                s.set_data(backup[0])
-                s.set_start(*backup[1])
-                s.restore(backup[2])
-                raise
-            self._generator = session.generator
-            history = np.asarray(session.losses[: s.step_count], np.float64)
-            text = f"Opened session {path} at step {s.step_count}"
+    def _file_or_travel(self, kind: str, args: tuple) -> None:
+        """goto / start / save / export / open (SessionOps does them); answer with an Update or a sentence."""
+        r, ops = self.runner, self.ops
+        s = r.session
+        if kind == "goto":
+            ops.goto(s, *args)
+            r.after_jump()
+            self._emit_update(jumped=True)
+        elif kind == "start":
+            ops.start(s, *args)
+            r.after_reset()
+            self._emit_update(restart=True)
+        elif kind == "save":
+            self.told.emit(ops.save(args[0], s, args[1]))
+        elif kind == "export":
+            self.told.emit(ops.export(args[0], s))
         else:
-            loaded = load_csv(path, columns)             # raises DataFileError: nothing changed
-            s.set_data(loaded.data)
-            s.reset()
-            self._generator = None
-            text = f"Loaded {loaded.data.points} points from {path}"
-            if loaded.warnings:
-                text += ". Warning: " + "; ".join(loaded.warnings)
-        self.runner.after_reset()
-        self._restart_timeline()
-        if history is not None and len(history) == s.step_count and len(history):
-            self.runner.preload(history)                # the curve shows the saved history
-        self._emit_update(restart=True)
-        self.told.emit(text)
+            text, history = ops.open(args[0], s, *args[1:])
+            r.after_reset()
+            if history is not None:
+                r.preload(history)                      # the curve shows the saved history
+            self._emit_update(restart=True)
+            self.told.emit(text)
