@@ -140,20 +140,33 @@ class BackwardAnimation:
         home = (folded_in or {}).get(f.node)
         if home is not None:
             parts.append(f"{f.node} is inside the folded {home} group, which lights up for it.")
+        earlier = self.frames[: self.position - 1]
+        mine = rec.grad_of(f.node)
+        same = next((e.node for e in earlier if mine is not None and rec.grad_of(e.node) == mine), None)
+        if same is not None:  # Add, Sub, Identity: the gradient passes through, nothing is computed
+            parts.append(f"Same value as the gradient of {same}: it passes through {real[0] if real else same} "
+                         "unchanged.")
+        seen = set().union(*(self.gradient_nodes(e) for e in earlier)) if earlier else set()
         hidden: dict[str, list[str]] = {}
-        for g in sorted(self.gradient_nodes(f)):
-            group = (folded_in or {}).get(g)
-            if group is not None:
-                hidden.setdefault(group, []).append(g.rsplit("/", 2)[-2] + "/" + g.rsplit("/", 1)[-1]
-                                                    if g.count("/") >= 2 else g)
+        if SEED not in f.sources and same is None:  # a y's gradient is its seed, said above
+            for g in sorted(self.gradient_nodes(f) - seen):
+                group = (folded_in or {}).get(g)
+                if group is not None:
+                    hidden.setdefault(group, []).append(_short(g))
         for group, inner in hidden.items():
             parts.append(f"Inside the folded {group} group: {', '.join(inner)} computed it "
                          "(double-click the group to follow node by node).")
         if f.stopped:
             parts.append(f"Stopped ({dict(rec.stopped).get(f.node, 'stop')}): nothing flows on to its inputs.")
         if f.is_x:
-            parts.append(f"{f.node} is an x: this is its final gradient.")
+            parts.append(f"{f.node} is one of the xs: this is its final gradient.")
         if self.position == n:
             missing = [f"{x} ({why})" for x, why in rec.unconnected]
             parts.append("Done." + (" No gradient for: " + ", ".join(missing) + "." if missing else ""))
         return " ".join(parts)
+
+
+def _short(name: str) -> str:
+    """``gradients/Square_grad/Mul_1`` → ``Square_grad/Mul_1``: the op's gradient and the node."""
+    parts = name.split("/")
+    return "/".join(parts[-2:]) if len(parts) >= 2 else name

@@ -21,12 +21,19 @@ def min_text_px(dpi: float = 96.0) -> float:
 
 
 def name_candidates(name: str, scope: str | None = None) -> list[str]:
-    """``gradients/Square_grad/Mul_1`` → the whole name, then without the gradients scope,
-    then its last two components, then its last one."""
+    """``gradients/Square_grad/Mul_1`` → the whole name, then without the gradients scope
+    (``Square_grad/Mul_1``), then with the op's gradient written ``∇Square/Mul_1``.  Other names
+    end with their last two components, then their last one.  A gradient node never drops to its
+    last component alone (``Mul_1``, ``MatMul``): which op's gradient it is, is the point."""
     out = [name]
     if scope and name.startswith(scope + "/"):
         out.append(name[len(scope) + 1:])
     parts = name.split("/")
+    grad = [i for i, p in enumerate(parts[:-1]) if p.endswith("_grad")]
+    if grad:
+        i = grad[-1]
+        out.append("∇" + parts[i][: -len("_grad")] + "/" + "/".join(parts[i + 1:]))
+        return list(dict.fromkeys(out))
     if len(parts) > 2:
         out.append("/".join(parts[-2:]))
     if len(parts) > 1:
@@ -34,8 +41,13 @@ def name_candidates(name: str, scope: str | None = None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+MORE = "…"  #: the last resort of a value row: there is a value, hover or zoom in to read it
+
+
 def value_candidates(value) -> list[str]:
-    """Texts for a value, most precise first: 4, 3, then 2 significant digits, then a summary."""
+    """Texts for a value, most precise first: 4, 3, then 2 significant digits, then a summary
+    (its mean with 4 then 2 significant digits, then its shape), then :data:`MORE` ("…": there
+    is a value here, too long to show at this zoom)."""
     if value is None:
         return ["None"]
     a = np.asarray(value)
@@ -44,11 +56,12 @@ def value_candidates(value) -> list[str]:
     out = []
     if a.size <= 6:
         out += [format_array(a, _decimals(a, sig)) for sig in (4, 3, 2)]
-    mean = float(np.mean(a)) if a.size else float("nan")
+    mean = np.asarray(float(np.mean(a)) if a.size else float("nan"))
     if a.ndim >= 1:
         what = f"{a.size} values" if a.ndim == 1 else f"{format_shape(a.shape)} array"
-        out += [f"{what}, mean {format_number(mean, d)}" for d in (4, 2)]
+        out += [f"{what}, mean {format_number(float(mean), _decimals(mean, sig))}" for sig in (4, 2)]
         out.append(what)
+    out.append(MORE)
     return list(dict.fromkeys(out))
 
 
@@ -81,7 +94,7 @@ def is_cut_from_start(shown: str, full: str) -> bool:
     """
     if not shown or shown == full:
         return False
-    if shown.startswith(("...", ELLIPSIS)):
+    if shown.startswith(("...", ELLIPSIS)) and shown != ELLIPSIS:
         return True
     if shown in name_candidates(full) or any(full.endswith("/" + shown) for _ in [0]):
         return False

@@ -1,7 +1,8 @@
 """How strongly each drawn edge is shaded: the size of the gradient flowing back along it (no Qt).
 
 An edge's strength is in [0, 1] (or None when no gradient flowed): the mean absolute gradient,
-on a log scale spanning :data:`DECADES` orders of magnitude below the largest one drawn.  A
+on a log scale spanning :data:`DECADES` orders of magnitude below the largest one drawn on the
+same side (forward graph, backward band).  A
 bundle of edges (into or out of a folded group) is as strong as its strongest edge.
 """
 
@@ -55,15 +56,23 @@ class EdgeShading:
         return grads.get(dst)
 
     def strengths(self, bundles: Mapping, values: Mapping, grads: Mapping) -> dict:
-        """``{drawn edge: strength or None}`` for ``bundles`` ``{drawn edge: [graph edges]}``."""
-        mags = {}
+        """``{drawn edge: strength or None}`` for ``bundles`` ``{drawn edge: [graph edges]}``.
+
+        Forward edges and edges into the backward band are scaled each against their own
+        largest, so unfolding the gradient nodes does not turn the forward edges into hairlines.
+        """
+        mags, band = {}, {}
         for key, carried in bundles.items():
             ms = [m for m in (magnitude(self.gradient(*e, values, grads)) for e in carried) if m is not None]
             mags[key] = max(ms) if ms else None
-        finite = [m for m in mags.values() if m is not None and math.isfinite(m) and m > 0]
-        top = max(finite, default=0.0)
+            band[key] = all(dst in self._back for _src, dst in carried)
+        tops = {}
+        for side in (False, True):
+            finite = [m for k, m in mags.items() if band[k] == side and m is not None and math.isfinite(m) and m > 0]
+            tops[side] = max(finite, default=0.0)
         out = {}
         for k, m in mags.items():
+            top = tops[band[k]]
             if m is None or top == 0.0:
                 out[k] = None if m is None else 0.0
             elif not math.isfinite(m):

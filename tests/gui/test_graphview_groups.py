@@ -153,11 +153,12 @@ def test_animation_lights_the_folded_group_and_follows_into_it(qtbot):
     view = _view(qtbot, fit)
     view.start_backward(fit.record)
     assert view.group_item("gradients").state == NodeState.IDLE  # nothing computed yet
-    view.backward_step()  # Mean: its gradient is computed inside the gradients group
+    view.backward_step()  # Mean: its seed (grad_ys) lives inside the gradients group
     assert view.node_item("Mean").state == NodeState.CURRENT
     assert view.group_item("gradients").state == NodeState.CURRENT
-    assert "Inside the folded gradients group" in view.backward_caption()
-    view.backward_step()
+    assert "grad_ys seed enters here" in view.backward_caption()
+    view.backward_step()  # Square: computed inside the folded group, and the caption says by what
+    assert "Inside the folded gradients group: Mean_grad/truediv computed it" in view.backward_caption()
     view.set_folded("gradients", False)  # unfold during the animation: follow node by node
     assert view.backward_position() == 2
     lit = [n for n in view.group_item("gradients").group.members if view.node_item(n).state == NodeState.CURRENT]

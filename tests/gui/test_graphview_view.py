@@ -299,5 +299,5 @@ def test_tooltips_say_what_a_node_means_and_only_ops_offer_stop_gradients(qtbot)
     qtbot.addWidget(view)
     view.set_graph(fit.spec, fit.record)
     w_tip = view.node_item("W").tooltip_text()
-    assert "trainable parameter" in w_tip and "click to toggle" not in w_tip and "tick MatMul" in w_tip
+    assert "trainable parameter" in w_tip and "click to toggle" not in w_tip and "stop the op that reads it" in w_tip
     assert "click to toggle it in stop_gradients" in view.node_item("MatMul").tooltip_text()

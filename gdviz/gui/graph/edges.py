@@ -22,6 +22,11 @@ def _visible(scene_width: float, screen_px: float, lod: float) -> float:
     return min(max(scene_width, screen_px / max(lod, 1e-3)), _EDGE_MARGIN)
 
 
+def _half_width(item) -> float:
+    box = getattr(item, "box", None)
+    return box().width() / 2 if box is not None else NODE_W / 2
+
+
 def _curve_to(path: QPainterPath, q: QPointF, vertical: bool = False) -> None:
     """S-curve from the path's end to ``q``, leaving and arriving horizontally (or vertically)."""
     p = path.currentPosition()
@@ -77,17 +82,18 @@ class EdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         sp, dp = self.src.pos(), self.dst.pos()
         half_w = NODE_W / 2
+        src_w, dst_w = _half_width(self.src), _half_width(self.dst)  # a group box is wider
         if abs(dp.x() - sp.x()) < NODE_W:
             # Same column (a forward value used by a gradient op below it): bulge out into
             # the gap right of the column instead of running through the nodes in between.
-            a, b = sp + QPointF(half_w, 0), dp + QPointF(half_w + 2, 0)
+            a, b = sp + QPointF(src_w, 0), dp + QPointF(dst_w + 2, 0)
             path = QPainterPath(a)
             reach = H_GAP * 0.6
             path.cubicTo(QPointF(a.x() + reach, a.y()), QPointF(b.x() + reach, b.y()), b)
             self._dirs = (QPointF(1, 0), QPointF(-1, 0))
         else:
             sign = 1.0 if dp.x() > sp.x() else -1.0
-            a, b = sp + QPointF(sign * half_w, 0), dp - QPointF(sign * (half_w + 2), 0)
+            a, b = sp + QPointF(sign * src_w, 0), dp - QPointF(sign * (dst_w + 2), 0)
             path = QPainterPath(a)
             # Across a layer the edge runs straight through its bend slot (which the layout
             # keeps clear of nodes); it curves only between layers, never under a node.

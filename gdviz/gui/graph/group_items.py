@@ -11,8 +11,12 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent, QStyleOpt
 
 from gdviz.diagram.groups import Group
 from gdviz.diagram.labels import value_candidates
+from gdviz.diagram.layout import H_GAP, NODE_H, NODE_W
 from gdviz.gui.graph.items import GRAD_INK, INK, BoxItem, format_full
 from gdviz.gui.graph.text import Row, draw_rows, line_height
+
+
+GROUP_EXTRA = 0.4 * H_GAP  # scene units a folded box reaches into the gap on each side
 
 
 class GroupItem(BoxItem):
@@ -45,7 +49,8 @@ class GroupItem(BoxItem):
 
     def rows(self) -> list[Row]:
         n = len(self.group.members)
-        title = Row((f"▸ {self.name} · {n} nodes", f"▸ {self.name}", self.name), INK, 13.0, True, 0)
+        # The ▸ stays: it is what says "double-click to unfold"; a long name is shortened in the middle.
+        title = Row((f"▸ {self.name} · {n} nodes", f"▸ {self.name}"), INK, 13.0, True, 0)
         out = [title]
         for i, (label, node) in enumerate(self.outputs):
             v = self._values.get(node)
@@ -60,6 +65,10 @@ class GroupItem(BoxItem):
         for label, node, v in self.output_values():
             lines.append(f"\n{label}  ({node}) = " + (format_full(v) if v is not None else "(not computed)"))
         return "\n".join(lines)
+
+    def box(self) -> QRectF:
+        """Wider than a node by most of the gaps beside it: its texts are what the folded nodes say."""
+        return QRectF(-NODE_W / 2 - GROUP_EXTRA, -NODE_H / 2, NODE_W + 2 * GROUP_EXTRA, NODE_H)
 
     def paint_body(self, painter: QPainter, box: QRectF, fill: QColor, pen: QPen) -> None:
         back = QPen(pen)

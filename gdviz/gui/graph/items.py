@@ -7,12 +7,11 @@ go through :mod:`gdviz.gui.graph.text`: never below 8 pt on screen, never cut fr
 
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsSceneHoverEvent, QGraphicsSceneMouseEvent,
                                QStyleOptionGraphicsItem)
 
@@ -23,7 +22,7 @@ from gdviz.diagram.layout import NODE_H, NODE_W
 from gdviz.formatting import format_shape
 from gdviz.gui.graph.edges import GLOW
 from gdviz.gui.graph.marks import set_marks
-from gdviz.gui.graph.text import MIN_PX, Row, draw_rows, font
+from gdviz.gui.graph.text import Row, draw_rows
 
 #: (fill, border) per node kind.
 KIND_COLOURS = {
@@ -75,7 +74,7 @@ class BoxItem(QGraphicsItem):
         set_marks(self, marks)
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-NODE_W / 2 - _MARGIN, -NODE_H / 2 - _MARGIN, NODE_W + 2 * _MARGIN, NODE_H + 2 * _MARGIN)
+        return self.box().adjusted(-_MARGIN, -_MARGIN, _MARGIN, _MARGIN)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -117,8 +116,11 @@ class BoxItem(QGraphicsItem):
         self.paint_body(painter, box, fill, pen)
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         self.lod = lod
-        self.drawn = draw_rows(painter, box.adjusted(_PAD, 3, -_PAD, -3), lod, self.rows())
-        self._paint_badges(painter, box, lod)
+        rows = self.rows()
+        marks = self.badges()
+        if marks:  # a row like any text: never over the name, never below 8 pt
+            rows.append(Row((" · ".join(t for t, _c in marks),), marks[0][1], BADGE_PX, True, 1))
+        self.drawn = draw_rows(painter, box.adjusted(_PAD, 3, -_PAD, -3), lod, rows)
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
         # Built lazily: formatting a big array on every training step would be wasted work.
@@ -134,23 +136,6 @@ class BoxItem(QGraphicsItem):
 
     def tooltip_text(self) -> str:
         return self.name
-
-    def _paint_badges(self, painter: QPainter, box: QRectF, lod: float) -> None:
-        """Badges on the top edge, right-aligned; like all text, never below 8 pt on screen."""
-        px = math.ceil(max(BADGE_PX, MIN_PX / max(lod, 1e-3)))
-        f = font(px, bold=True)
-        painter.setFont(f)
-        fm = QFontMetricsF(f)
-        right = box.right() - 6
-        for text, colour in self.badges():
-            w = fm.horizontalAdvance(text) + px * 0.9
-            r = QRectF(right - w, box.top() - px * 0.8, w, px * 1.5)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(colour)
-            painter.drawRoundedRect(r, px * 0.6, px * 0.6)
-            painter.setPen(QColor("white"))
-            painter.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
-            right -= w + 4
 
 
 class NodeItem(BoxItem):
@@ -210,18 +195,18 @@ class NodeItem(BoxItem):
         """Name first; then the gradient (or the animation's word on it), the value, op and shape."""
         s = self.spec
         out = [Row(self._names, INK, 13.0, True, 0),
-               Row((f"{s.op_type}  {format_shape(s.shape)}", s.op_type), MUTED, 11.0, False, 3)]
+               Row((f"{s.op_type}  {format_shape(s.shape)}", s.op_type), MUTED, 11.0, False, 4)]
         if self._value_rows:
-            out.append(Row(self._value_rows, INK, 11.0, False, 2, elide=False))
+            out.append(Row(self._value_rows, INK, 11.0, False, 3, elide=False))
         if self.unconnected:  # an x the finished animation gave no gradient
-            out.append(Row(("∇ None",), QColor("#6b7280"), 11.0, False, 1))
+            out.append(Row(("∇ None",), QColor("#6b7280"), 11.0, False, 2))
         elif self.state == NodeState.PENDING:  # the backward animation has not reached this node yet
-            out.append(Row(("∇ ?",), QColor("#94a3b8"), 11.0, False, 1))
+            out.append(Row(("∇ ?",), QColor("#94a3b8"), 11.0, False, 2))
         elif self.state == NodeState.UNREACHED:
-            out.append(Row(("∇ —  (no gradient reached)", "∇ —"), QColor("#94a3b8"), 11.0, False, 1))
+            out.append(Row(("∇ —  (no gradient reached)", "∇ —"), QColor("#94a3b8"), 11.0, False, 2))
         elif self._grad_rows:
             colour = ANIM_INK if self.state in (NodeState.KNOWN, NodeState.CURRENT) else GRAD_INK
-            out.append(Row(self._grad_rows, colour, 11.0, False, 1, elide=False))
+            out.append(Row(self._grad_rows, colour, 11.0, False, 2, elide=False))
         return out
 
     def tooltip_text(self) -> str:
@@ -245,9 +230,9 @@ class NodeItem(BoxItem):
         if meaning:
             lines.insert(1, meaning)
         if self.is_forward and s.kind == "op":
-            lines.append("\n(manual mode: click to toggle it in stop_gradients)")
+            lines.append("\n(click to toggle it in stop_gradients, where the run uses tf.gradients)")
         elif self.is_forward and s.kind == "variable":
-            lines.append("\n(stop_gradients takes ops, not variables: tick MatMul to cut W's gradient)")
+            lines.append("\n(stop_gradients takes ops, not variables: stop the op that reads it to cut its gradient)")
         return "\n".join(lines)
 
     def border_pen(self, colour: QColor) -> QPen:

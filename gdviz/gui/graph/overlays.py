@@ -28,10 +28,7 @@ class Overlays:
         self.viewport = viewport
         self.caption = _label(viewport, "background: rgba(255,251,235,235); border: 1px solid #f59e0b;")
         self.legend = _label(viewport, "background: rgba(255,255,255,215); border: 1px solid #e2e8f0;")
-        self.legend.setText(legend_html())
-        self.legend.setWordWrap(False)
-        self._legend_width = self.legend.sizeHint().width()  # its lines unwrapped
-        self.legend.setWordWrap(True)
+        self.set_legend(tuple(KIND_COLOURS), groups=True, gradients=True)
         self.stepper = QWidget(viewport)
         self.stepper.setStyleSheet("QWidget { background: rgba(255,255,255,225); border-radius: 5px; }"
                                    "QToolButton { padding: 2px 6px; }")
@@ -53,6 +50,14 @@ class Overlays:
         self.stepper.adjustSize()
         self.stepper.hide()
 
+    def set_legend(self, kinds, groups: bool, gradients: bool) -> None:
+        """The legend for what is drawn: the kinds present, the keys that do something."""
+        self.legend.setText(legend_html(kinds, groups, gradients))
+        self.legend.setWordWrap(False)
+        self._legend_width = self.legend.sizeHint().width()  # its lines unwrapped
+        self.legend.setWordWrap(True)
+        self.viewport.setToolTip(legend_text(kinds, groups, gradients))  # hover the background: always there
+
     def set_caption(self, text: str) -> None:
         self.caption.setVisible(bool(text))
         self.caption.setText(text)
@@ -69,7 +74,8 @@ class Overlays:
         self.legend.adjustSize()
         self.legend.setFixedHeight(self.legend.heightForWidth(self.legend.width()))
         self.legend.move(8, vh - self.legend.height() - 8)
-        self.legend.setVisible(has_graph and vh > 3 * self.legend.height())
+        # A small pane keeps its room for the graph (hover the background for the same text).
+        self.legend.setVisible(has_graph and vh > 5 * self.legend.height())
 
     def top_room(self, loaded: bool) -> int:
         return 8 + max(self.caption.height(), self.stepper.height()) if loaded else 0
@@ -78,10 +84,25 @@ class Overlays:
         return self.legend.height() + 12 if not self.legend.isHidden() else 0
 
 
-def legend_html() -> str:
-    kinds = "&nbsp;&nbsp;".join(
-        f'<span style="color:{border}">&#9632;</span>&nbsp;{kind}' for kind, (_fill, border) in KIND_COLOURS.items())
-    return (f'<span style="font-size:11px">{kinds}<br>'
-            "edge width: size of the gradient flowing back &nbsp;·&nbsp; dashed grey: cut by a stop<br>"
-            "click a node: toggle stop_gradients &nbsp;·&nbsp; double-click a ▸ group: unfold · G: all"
-            " &nbsp;·&nbsp; F: fit &nbsp;·&nbsp; B: gradients right/below</span>")
+def _legend_lines(kinds, groups: bool, gradients: bool) -> list[str]:
+    keys = ["click an op: toggle it in stop_gradients"]
+    if groups:
+        keys.append("double-click ▸: unfold (G: all)")
+    keys.append("F: fit")
+    if gradients:
+        keys.append("B: gradients right/below")
+    edges = "edge width: size of the gradient flowing back · dashed grey: cut by a stop"
+    return [", ".join(k for k in KIND_COLOURS if k in kinds), edges, " · ".join(keys)]
+
+
+def legend_text(kinds, groups: bool, gradients: bool) -> str:
+    lines = _legend_lines(kinds, groups, gradients)
+    return "Colours: " + lines[0] + "\n" + "\n".join(lines[1:])
+
+
+def legend_html(kinds, groups: bool, gradients: bool) -> str:
+    swatches = "&nbsp;&nbsp;".join(
+        f'<span style="color:{border}">&#9632;</span>&nbsp;{kind}'
+        for kind, (_fill, border) in KIND_COLOURS.items() if kind in kinds)
+    _kinds, edges, keys = _legend_lines(kinds, groups, gradients)
+    return f'<span style="font-size:11px">{swatches}<br>{edges}<br>{keys}</span>'

@@ -55,6 +55,7 @@ class GraphScene(QGraphicsScene):
         self._drawn_edge: dict[tuple[str, str], tuple[str, str]] = {}  # graph edge -> drawn edge
         self._member_of: dict[str, str] = {}  # node -> key of the folded group it is in
         self._back: set[str] = set()
+        self._slots: set[str] = set()
         self._layouts: dict[tuple[bool, str, bool], GroupLayout] = {}
         self._placement = "right"
         self._fold_choice: dict[str, bool] = {}  # group name -> folded, where the user chose
@@ -105,7 +106,9 @@ class GraphScene(QGraphicsScene):
             self._nodes[n.name] = item
             self.addItem(item)
         kinds = {n.name: n.kind for n in spec.nodes}
+        self._slots = set()  # an optimizer's slots, learning rate, seeds: values, never differentiated
         for g in find_groups(spec):
+            self._slots |= set(g.state)
             member_kinds = [kinds[m] for m in g.members]
             kind = next((k for k in ("update", "gradient") if k in member_kinds), "op")
             item = GroupItem(g, kind, group_outputs(g, spec, self._record))
@@ -267,7 +270,7 @@ class GraphScene(QGraphicsScene):
         values, grads = self._values, self._grads
         for name, item in self._nodes.items():
             if item.isVisible():
-                item.set_data(values.get(name), grads.get(name), name in grads and name not in self._back)
+                item.set_data(values.get(name), grads.get(name), name in grads and name not in self._slots)
         for item in self._groups.values():
             if item.isVisible():
                 item.set_values(values)

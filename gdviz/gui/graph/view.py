@@ -89,6 +89,9 @@ class GraphView(QGraphicsView):
 
     def _on_relaid(self) -> None:
         self._auto_fit = True  # the picture changed: show all of it (B used to leave it cut off)
+        boxes = self.graph.drawn_boxes()
+        self._overlays.set_legend({b.kind for b in boxes}, groups=bool(self.graph.group_names()),
+                                  gradients=self.graph.show_gradients())
         self._place_overlays()
         if self.isVisible():
             self.fit()
