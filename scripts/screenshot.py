@@ -67,6 +67,7 @@ def main() -> int:
     if args.space == "param":
         win.plane_tab.space_tabs.setCurrentWidget(win.plane_tab.param_panel)
     win.act_logy.setChecked(True)  # the loss falls over ~15 decades: log-y shows all of it
+    win.act_auto_stop.setChecked(False)  # run to --steps even after the fit has converged
     win.show()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -251,7 +251,7 @@ def group_outputs(group: Group, spec: GraphSpec, record=None) -> tuple[tuple[str
         for x in dict.fromkeys(record.xs):
             if grads.get(x) in group.members:
                 out.append((f"∇{x}", grads[x]))
-    out += [(m, m) for m in group.state]
+    out += [("lr" if m.endswith("learning_rate") else m, m) for m in group.state]  # short: a box is small
     if not out:
         inside = set(group.members)
         read = {i for n in spec.nodes if n.name not in inside for i in n.inputs if i in inside}

@@ -22,7 +22,8 @@ def min_text_px(dpi: float = 96.0) -> float:
 
 def name_candidates(name: str, scope: str | None = None) -> list[str]:
     """``gradients/Square_grad/Mul_1`` → the whole name, then without the gradients scope
-    (``Square_grad/Mul_1``), then with the op's gradient written ``∇Square/Mul_1``.  Other names
+    (``Square_grad/Mul_1``), then with the op's gradient written ``∇Square/Mul_1``, then just
+    ``∇Square`` (part of the gradient of Square; the full name on hover).  Other names
     end with their last two components, then their last one.  A gradient node never drops to its
     last component alone (``Mul_1``, ``MatMul``): which op's gradient it is, is the point."""
     out = [name]
@@ -32,7 +33,8 @@ def name_candidates(name: str, scope: str | None = None) -> list[str]:
     grad = [i for i, p in enumerate(parts[:-1]) if p.endswith("_grad")]
     if grad:
         i = grad[-1]
-        out.append("∇" + parts[i][: -len("_grad")] + "/" + "/".join(parts[i + 1:]))
+        op = "∇" + parts[i][: -len("_grad")]
+        out += [op + "/" + "/".join(parts[i + 1:]), op]  # at the least: part of the gradient of which op
         return list(dict.fromkeys(out))
     if len(parts) > 2:
         out.append("/".join(parts[-2:]))

@@ -77,7 +77,7 @@ def test_the_folded_gradients_show_the_engines_gradients(qtbot):
     shown = {label: value for label, _node, value in view.group_item("gradients").output_values()}
     for label, want in expected.items():
         np.testing.assert_allclose(np.asarray(shown[label]).reshape(want.shape), want, rtol=1e-4, atol=1e-7)
-    lr = dict((label, v) for label, _n, v in view.group_item("GradientDescent").output_values())["learning_rate"]
+    lr = dict((label, v) for label, _n, v in view.group_item("GradientDescent").output_values())["lr"]
     assert float(lr) == pytest.approx(0.1)
 
 

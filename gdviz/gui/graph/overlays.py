@@ -75,7 +75,7 @@ class Overlays:
         self.legend.setFixedHeight(self.legend.heightForWidth(self.legend.width()))
         self.legend.move(8, vh - self.legend.height() - 8)
         # A small pane keeps its room for the graph (hover the background for the same text).
-        self.legend.setVisible(has_graph and vh > 5 * self.legend.height())
+        self.legend.setVisible(has_graph and vh > max(5 * self.legend.height(), 360))
 
     def top_room(self, loaded: bool) -> int:
         return 8 + max(self.caption.height(), self.stepper.height()) if loaded else 0
