@@ -29,29 +29,11 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
-import numpy as np
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def _reexec_under_xvfb() -> int:
-    if shutil.which("xvfb-run") is None:
-        print("bench_gui: no DISPLAY and no xvfb-run (install xvfb)", file=sys.stderr)
-        return 2
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv]
-    env = dict(os.environ, GDVIZ_BENCH_CHILD="1")
-    return subprocess.call(cmd, env=env)
+from probe import Recorder, count_paints, needs_display, reexec_under_xvfb
 
 
 def headless_rate(seconds: float, chunk: int = 256) -> float:
@@ -70,27 +52,8 @@ def headless_rate(seconds: float, chunk: int = 256) -> float:
     return done / (time.perf_counter() - t0)
 
 
-class Recorder:
-    """Time-stamped samples (lateness of a 5 ms timer, steps, frames, RSS), summarised per
-    time window."""
-
-    def __init__(self):
-        self.late: list[tuple[float, float]] = []     # (t, ms late)
-        self.marks: list[tuple[float, int, int]] = []  # (t, step, frames)
-
-    def window(self, t0: float, t1: float) -> dict:
-        late = [ms for t, ms in self.late if t0 <= t < t1]
-        inside = [m for m in self.marks if t0 <= m[0] <= t1]
-        out = dict(event_loop_p50_ms=round(float(np.percentile(late, 50)), 2) if late else None,
-                   event_loop_p99_ms=round(float(np.percentile(late, 99)), 2) if late else None)
-        if len(inside) >= 2:
-            (ta, sa, fa), (tb, sb, fb) = inside[0], inside[-1]
-            out.update(steps_per_s=round((sb - sa) / (tb - ta), 1), frames_per_s=round((fb - fa) / (tb - ta), 1))
-        return out
-
-
 def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "plane", space: str = "data") -> dict:
-    from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Slot
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from gdviz.gui.gl_check import share_gl_contexts
@@ -117,14 +80,7 @@ def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "pl
         kinds = ("gd", "momentum", "nesterov", "rmsprop", "adam", "gd-manual")
         race.set_specs(tuple(RacerSpec(k, lr=1e-3) for k in kinds))   # nobody diverges or stops
         race.pace.setCurrentIndex(len(PACES) - 1)
-        frames = [0]
-        paint = race.plots.loss.paintEvent
-
-        def counting(ev):
-            frames[0] += 1
-            return paint(ev)
-
-        race.plots.loss.paintEvent = counting
+        frames = count_paints(race.plots.loss)
 
     def step_now() -> int:
         if race is not None:
@@ -139,81 +95,49 @@ def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "pl
             return win.plane_tab.param_panel.plot.frames_drawn
         return win.plane_view.frames_drawn
 
-    rec = Recorder()
+    rec = Recorder(step_now, frames_now)
+    result: dict = {}
 
-    class Probe(QObject):
-        """All measuring happens in GUI-thread slots."""
+    def start_measuring():
+        rec.start()
+        if max_steps is None:
+            QTimer.singleShot(int(seconds * 1000), finish)
+        else:
+            watch.start()
 
-        def __init__(self):
-            super().__init__()
-            self.clock = QElapsedTimer()
-            self.last = 0
-            self.phase = "warmup"
-            self.t0 = 0.0
-            self.rss0 = 0.0
-            self.result: dict = {}
-            self.ticks = 0
+    def check_steps():
+        if step_now() >= max_steps:
+            finish()
 
-        @Slot()
-        def on_tick(self):
-            now = self.clock.nsecsElapsed()
-            t = time.perf_counter()
-            if self.phase == "measure":
-                rec.late.append((t, max(0.0, (now - self.last) / 1e6 - 5.0)))
-                self.ticks += 1
-                if self.ticks % 4 == 0:
-                    rec.marks.append((t, step_now(), frames_now()))
-                if max_steps is not None and step_now() >= max_steps:
-                    self.finish()
-            self.last = now
+    def finish():
+        if not rec.measuring:
+            return
+        watch.stop()
+        rec.stop()
+        result.update(rec.summary())
+        result["gui_steps"] = step_now()
+        if race is None:
+            mem = win.loss_view.memory_bytes() if hasattr(win.loss_view, "memory_bytes") else None
+            result["loss_history_mb"] = None if mem is None else round(mem / 1e6, 1)
+        else:
+            held = sum(h.nbytes for h in (*race.plots.losses, *race.plots.paths))
+            result["race_histories_mb"] = round(held / 1e6, 1)
+        win.close()
+        app.quit()
 
-        @Slot()
-        def start_measuring(self):
-            self.t0, self.rss0 = time.perf_counter(), _rss_mb()
-            rec.marks.append((self.t0, step_now(), frames_now()))
-            self.phase = "measure"
-            if max_steps is None:
-                QTimer.singleShot(int(seconds * 1000), self.finish)
-
-        @Slot()
-        def finish(self):
-            if self.phase != "measure":
-                return
-            self.phase = "done"
-            t1 = time.perf_counter()
-            rec.marks.append((t1, step_now(), frames_now()))
-            whole = rec.window(self.t0, t1 + 1)
-            tenth = (t1 - self.t0) / 10
-            self.result = dict(
-                gui_steps_per_s=whole.get("steps_per_s"), frames_per_s=whole.get("frames_per_s"),
-                event_loop_p50_ms=whole["event_loop_p50_ms"], event_loop_p99_ms=whole["event_loop_p99_ms"],
-                rss_growth_mb=round(_rss_mb() - self.rss0, 1), gui_seconds=round(t1 - self.t0, 1),
-                gui_steps=step_now(),
-                windows=dict(first_10pct=rec.window(self.t0, self.t0 + tenth),
-                             last_10pct=rec.window(t1 - tenth, t1 + 1)),
-            )
-            if race is None:
-                mem = win.loss_view.memory_bytes() if hasattr(win.loss_view, "memory_bytes") else None
-                self.result["loss_history_mb"] = None if mem is None else round(mem / 1e6, 1)
-            win.close()
-            app.quit()
-
-    probe = Probe()
-    tick = QTimer()
-    tick.setTimerType(Qt.TimerType.PreciseTimer)
-    tick.setInterval(5)
-    tick.timeout.connect(probe.on_tick)
-    probe.clock.start()
-    tick.start()
+    watch = QTimer()                 # --steps: stop at the step count (checked 50 times a second)
+    watch.setInterval(20)
+    watch.timeout.connect(check_steps)
+    rec.install()
     if race is None:
         win.controller.start()
         win.controller.play()
     else:
         QTimer.singleShot(300, race.toggle_play)
-    QTimer.singleShot(int(warmup * 1000), probe.start_measuring)
+    QTimer.singleShot(int(warmup * 1000), start_measuring)
     app.exec()
-    tick.stop()
-    return probe.result
+    rec.uninstall()
+    return result
 
 
 def main() -> int:
@@ -228,8 +152,8 @@ def main() -> int:
     p.add_argument("--space", choices=("data", "param", "both"), default="data",
                    help="plane tab: the 3D view, the parameter-space panel, or both side by side")
     args = p.parse_args()
-    if not os.environ.get("DISPLAY") and not os.environ.get("GDVIZ_BENCH_CHILD"):
-        return _reexec_under_xvfb()
+    if needs_display():
+        return reexec_under_xvfb("bench_gui")
     # Never read or write the user's settings: a saved slow speed would skew everything.
     tmp = tempfile.mkdtemp(prefix="gdviz-bench-")
     os.environ["GDVIZ_SETTINGS"] = os.path.join(tmp, "settings.ini")

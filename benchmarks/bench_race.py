@@ -3,14 +3,15 @@
 Prints ONE JSON line::
 
     {"one_racer_step_us": ..., "six_racers_step_us": ..., "six_vs_one": ...,
-     "gui_six_racers_steps_per_s": ..., "gui_frames_per_s": ..., "event_loop_p99_ms": ...}
+     "gui_six_racers_steps_per_s": ..., "gui_frames_per_s": ..., "event_loop_p50_ms": ...,
+     "event_loop_p99_ms": ..., "rss_growth_mb": ...}
 
 - one_racer_step_us: one step of a RaceSession holding one racer, averaged over the six kinds
   raced alone; six_racers_step_us: one lockstep step of all six (every racer one update, plus
   its path), headless, in the same run; six_vs_one is their ratio (target <= 6).
 - gui_*: the Race tab with six racers (the five optimizers + gd-manual) at full pace: lockstep
   steps per second, repaints of the loss plot per second, and the 99th percentile lateness of a
-  5 ms QTimer in the GUI thread.
+  5 ms QTimer in the GUI thread (measured by benchmarks/probe.py, as bench_gui.py does).
 Targets (2-core machine, Xvfb, llvmpipe): six_vs_one <= 6, frames >= 30/s.  Never a timed
 assert; re-executes itself under ``xvfb-run`` when there is no display.
 
@@ -21,13 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
 import time
 
 import numpy as np
+from probe import Recorder, count_paints, needs_display, reexec_under_xvfb
 
 SIX = ("gd", "momentum", "nesterov", "rmsprop", "adam", "gd-manual")
 
@@ -46,7 +45,7 @@ def step_us(kinds, seconds: float) -> float:
 
 
 def gui(seconds: float) -> dict:
-    from PySide6.QtCore import QObject, QTimer, Slot
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from gdviz.gui.race.tab import PACES, RaceTab
@@ -58,56 +57,37 @@ def gui(seconds: float) -> dict:
     tab.resize(1500, 900)
     tab.show()
     tab.set_specs(tuple(RacerSpec(k, lr=1e-3) for k in SIX))
-    frames = [0]
-    orig = tab.plots.loss.paintEvent
-
-    def counting(ev):
-        frames[0] += 1
-        return orig(ev)
-
-    tab.plots.loss.paintEvent = counting
-    lag, marks = [], {}
-
-    class Probe(QObject):
-        @Slot()
-        def tick(self):
-            now = time.perf_counter()
-            if "last" in marks:
-                lag.append(max(0.0, (now - marks["last"]) * 1000 - 5))
-            marks["last"] = now
-
-    probe = Probe()
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(probe.tick)
+    frames = count_paints(tab.plots.loss)
     deadline = time.perf_counter() + 2.0
     while tab.last_update is None and time.perf_counter() < deadline:
         app.processEvents()
     tab.pace.setCurrentIndex(len(PACES) - 1)
     tab.toggle_play()
     app.processEvents()
-    start_step, f0 = tab.last_update.step, frames[0]
-    timer.start()
-    t0 = time.perf_counter()
-    QTimer.singleShot(int(seconds * 1000), app.quit)
+    rec = Recorder(lambda: tab.last_update.step, lambda: frames[0])
+    rec.install()
+    rec.start()
+
+    def finish():
+        rec.stop()
+        app.quit()
+
+    QTimer.singleShot(int(seconds * 1000), finish)
     app.exec()
-    dt = time.perf_counter() - t0
-    steps = tab.last_update.step - start_step
+    rec.uninstall()
     tab.shutdown()
-    return {"gui_six_racers_steps_per_s": round(steps / dt, 1),
-            "gui_frames_per_s": round((frames[0] - f0) / dt, 1),
-            "event_loop_p99_ms": round(float(np.percentile(lag, 99)), 1) if lag else None}
+    out = rec.summary()
+    return {"gui_six_racers_steps_per_s": out["gui_steps_per_s"], "gui_frames_per_s": out["frames_per_s"],
+            "event_loop_p50_ms": out["event_loop_p50_ms"], "event_loop_p99_ms": out["event_loop_p99_ms"],
+            "rss_growth_mb": out["rss_growth_mb"]}
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seconds", type=float, default=5.0)
     args = p.parse_args()
-    if not os.environ.get("DISPLAY"):
-        if shutil.which("xvfb-run") is None:
-            print("bench_race: no DISPLAY and no xvfb-run", file=sys.stderr)
-            return 2
-        return subprocess.call(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", sys.executable, *sys.argv])
+    if needs_display():
+        return reexec_under_xvfb("bench_race")
     # the baseline: each of the six racing alone, averaged (gd-manual and adam cost more than gd)
     one = float(np.mean([step_us((k,), args.seconds / 12) for k in SIX]))
     six = step_us(SIX, args.seconds / 2)

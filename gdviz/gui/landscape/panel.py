@@ -102,6 +102,7 @@ class ParameterSpacePanel(QWidget):
         self.land: ls.Landscape | None = None
         self.data = None
         self.path = PathHistory()
+        self._axis_labels: tuple | None = None   # what the plot's axes say (set on change only)
         self.theta = np.zeros(3)
         self.config: TrainConfig | None = None
         self.state = None
@@ -171,7 +172,9 @@ class ParameterSpacePanel(QWidget):
         vectors, box = self.arrows()
         self.plot.draw_arrows(geo, self.theta, vectors)
         self.plot.draw_box(geo, self.theta, box)
-        self.plot.getPlotItem().setLabels(bottom=geo.labels[0], left=geo.labels[1])
+        if self._axis_labels != tuple(geo.labels[:2]):   # a relayout of both axes: only on change
+            self._axis_labels = tuple(geo.labels[:2])
+            self.plot.getPlotItem().setLabels(bottom=geo.labels[0], left=geo.labels[1])
         self._show_band()
 
     def _fit_extent(self, geo: SliceGeometry):

@@ -128,8 +128,7 @@ class LossView(QWidget):
             return
         h.extend(vals)
         self._current = self._first + h.count - 1
-        self._update_readout()
-        self._schedule()
+        self._schedule()          # redraws the curve, the marker and the readout once
 
     def clear(self) -> None:
         """Forget every value."""
@@ -151,10 +150,16 @@ class LossView(QWidget):
         self.flush()
 
     def set_current_step(self, step: int) -> None:
-        """Move the current-step marker (``append`` also moves it to the last step)."""
-        self._current = int(step)
-        self._update_readout()
-        self._schedule()
+        """Move the current-step marker (``append`` also moves it to the last step).
+
+        Only the marker, the dot and the readout depend on the current step, so the curve is
+        not rebuilt (the plane tab calls this right after ``append``: that was a second
+        O(pixels) redraw of an unchanged curve per refresh, 3 % of the GUI thread)."""
+        step = int(step)
+        if step == self._current and not self._pending:
+            return                # already shown (append moved the marker there)
+        self._current = step
+        self._update_marker()
 
     def point_count(self) -> int:
         """Number of steps stored (exactly or in the envelope)."""

@@ -8,9 +8,10 @@ the worker -- and at once when paused or stepping, so nothing is ever held back 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from gdviz.training.pacing import PACING
@@ -18,6 +19,10 @@ from gdviz.training.messages import Update
 
 #: While playing, the loss curve, graph texts and log refresh at most this often.
 SLOW_VIEWS_S = PACING.slow_views_s
+#: While playing, the parameter-space panel redraws at most this often (its redraw, a heat map,
+#: contours, path and arrows, then a software repaint of the plot, took ~1/3 of the GUI thread
+#: at 50 Updates/s); the path of the Updates in between is handed over with the next one.
+PARAM_VIEW_S = 0.04
 
 
 class PlaneFitTab(QWidget):
@@ -93,6 +98,12 @@ class PlaneFitTab(QWidget):
         self._pending_losses: list[tuple[int, np.ndarray]] = []
         self._pending_log: list = []
         self._slow_shown = 0.0
+        self._param_shown = 0.0
+        self._param_held: Update | None = None
+        self._param_paths: list[np.ndarray] = []
+        self._param_timer = QTimer(self)        # a held-back Update is shown even if none follows
+        self._param_timer.setSingleShot(True)
+        self._param_timer.timeout.connect(self._show_param_held)
 
     def set_parameter_space_beside(self, on: bool) -> None:
         """Show the parameter space beside the 3D view (on) or in place of it, as a tab (off)."""
@@ -121,7 +132,7 @@ class PlaneFitTab(QWidget):
             self.plane_view.set_data(u.data)
         self.plane_view.set_snapshot(snap)
         if self.param_panel.isVisible() or u.restart or u.jumped or len(u.path):
-            self.param_panel.show_update(u)
+            self._param_update(u)
         if u.jumped:                                   # time travel: the curve ends at the new step
             self._pending_losses.clear()
             self.loss_view.append(np.zeros(0), snap.step)
@@ -137,8 +148,36 @@ class PlaneFitTab(QWidget):
             return True
         return False
 
+    def _param_update(self, u: Update) -> None:
+        """Hand ``u`` to the parameter-space panel, at most every PARAM_VIEW_S while playing."""
+        if u.restart or u.jumped:                 # the panel forgets the path: so do we
+            self._param_paths.clear()
+        if len(u.path):
+            self._param_paths.append(u.path)
+        if u.restart or u.jumped or not u.playing or time.perf_counter() - self._param_shown >= PARAM_VIEW_S:
+            self._show_param(u)
+        else:
+            self._param_held = u
+            if not self._param_timer.isActive():
+                self._param_timer.start(int(PARAM_VIEW_S * 1000))
+
+    def _show_param_held(self) -> None:
+        if self._param_held is not None:
+            self._show_param(self._param_held)
+
+    def _show_param(self, u: Update) -> None:
+        self._param_timer.stop()
+        self._param_held = None
+        paths, self._param_paths = self._param_paths, []
+        if len(paths) > 1 or (paths and paths[0] is not u.path):
+            u = replace(u, path=np.concatenate(paths))    # every step's row, in order
+        self._param_shown = time.perf_counter()
+        self.param_panel.show_update(u)
+
     def flush(self) -> None:
         """Show everything held back (the loss curve, graph texts, log) now."""
+        if self._param_held is not None:
+            self._show_param(self._param_held)
         u = self.latest
         if u is None:
             return

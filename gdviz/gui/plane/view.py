@@ -240,22 +240,32 @@ class _Label(gl.GLTextItem):
     (``QWidget.grab``, the app's screenshots) painters on the widget are redirected to the grab
     image and then covered by the GL image, so every label vanished from screenshots.  A
     ``QOpenGLPaintDevice`` draws into the bound framebuffer on screen and in grabs alike.
+
+    Labels of one view are painted together: the first visible one opens one painter and draws
+    every visible sibling's text, the others skip.  Each ``QPainter.end()`` on a GL device
+    flushes its text to GL; seven of them per frame were 5 % of the GUI thread under llvmpipe.
     """
 
+    def __init__(self, *args, siblings: list | None = None, **kw):
+        super().__init__(*args, **kw)
+        self.siblings = siblings if siblings is not None else []
+        self.siblings.append(self)
+
     def paint(self):  # pyqtgraph GLGraphicsItem override
-        if not self.text:
+        shown = [it for it in self.siblings if it.visible() and it.text and it.view() is self.view()]
+        if not shown or shown[0] is not self:
             return
         self.setupGLState()
         view = self.view()
-        at = window_point(view, self.viewTransform(), self.pos)
         device = QOpenGLPaintDevice(view.deviceWidth(), view.deviceHeight())
         device.setDevicePixelRatio(view.devicePixelRatioF())
         painter = QPainter(device)
         try:
-            painter.setPen(self.color)
-            painter.setFont(self.font)
             painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-            painter.drawText(at, self.text)
+            for it in shown:
+                painter.setPen(it.color)
+                painter.setFont(it.font)
+                painter.drawText(window_point(view, it.viewTransform(), it.pos), it.text)
         finally:
             painter.end()
 
@@ -310,11 +320,12 @@ class PlaneView(_PlaneViewBase):
         v.addItem(gl.GLLinePlotItem(pos=axes, color=colors, mode="lines", width=2, antialias=True))
         font = QFont("DejaVu Sans", 11)
         small = QFont("DejaVu Sans", 8)
+        labels: list = []       # painted together, one painter per frame
         for text, pos, color in (("x1", (1.15, 0, 0), (242, 115, 115)), ("x2", (0, 1.15, 0), (115, 230, 128)),
                                  ("y", (0, 0, 1.05), (128, 178, 255))):
-            v.addItem(_Label(pos=pos, text=text, color=color, font=font))
+            v.addItem(_Label(pos=pos, text=text, color=color, font=font, siblings=labels))
         for text, pos in (("0", (0, 0, 0)), ("1", (1, 0, 0)), ("1", (0, 1, 0)), ("1", (0, 0, 1))):
-            v.addItem(_Label(pos=pos, text=text, color=(150, 155, 165), font=small))
+            v.addItem(_Label(pos=pos, text=text, color=(150, 155, 165), font=small, siblings=labels))
         # why depth values: translucent items must be drawn after what they cover, so the
         # points and residuals (opaque-ish) go first and the fitted plane last.
         self.points = gl.GLScatterPlotItem(pos=np.zeros((0, 3)), color=POINT_RGBA, size=7, pxMode=True)
