@@ -167,13 +167,11 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def gradient_along(path: np.ndarray, data: PlaneData) -> np.ndarray:
-    """The loss gradient d L / d (W1, W2, b) at each row of ``path``, in float64 from the data:
-    ``(2/N) Xᵀ(Xθ − y)`` (the mean-squared-error loss gdviz trains)."""
-    from gdviz.training.landscape import design
+    """The loss gradient d L / d (W1, W2, b) at each row of ``path``: the landscape's own
+    ``H (θ − θ*)`` (:meth:`gdviz.training.landscape.Landscape.gradient`), one definition."""
+    from gdviz.training.landscape import analyze
 
-    X, y = design(data)
-    r = np.asarray(path, np.float64) @ X.T - y
-    return (2.0 / X.shape[0]) * r @ X
+    return analyze(data).gradient(np.asarray(path, np.float64))
 
 
 def ewa(values: np.ndarray, beta: float, bias_correction: bool = False) -> np.ndarray:
