@@ -15,203 +15,23 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFont, QMatrix4x4, QPainter, QVector3D
 from PySide6.QtOpenGL import QOpenGLPaintDevice
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that binding)
+import pyqtgraph as pg  # noqa: E402,F401  (after PySide6 so pyqtgraph picks that binding)
 import pyqtgraph.opengl as gl  # noqa: E402
 
 from gdviz.gui.gl_check import opengl_available
+from gdviz.gui.plane.common import (  # noqa: F401  (re-exported: tests and callers use these names)
+    BACKGROUND, DRAW_LIMIT, GRID, NO_GL_NOTE, PLANE_EDGE_RGBA, PLANE_RGBA, POINT_RGBA, RESID_RGBA, TRUE_RGBA,
+    _grid_axes, _PlaneViewBase, _predict, plane_heights, plane_wire)
+from gdviz.gui.plane.fallback import FallbackPlaneView
 from gdviz.training.landscape import reference_plane
-from gdviz.training.types import PlaneData, Snapshot
+from gdviz.training.types import PlaneData
 
 __all__ = ["PlaneView", "FallbackPlaneView", "make_plane_view", "opengl_available", "plane_heights"]
-
-GRID = 11  # vertices per side of the fitted plane: a flat plane needs few, and its grid lines match the floor's
-BACKGROUND = (24, 26, 32)
-POINT_RGBA = (1.0, 0.78, 0.25, 1.0)        # warm amber: stands out against the blue plane
-PLANE_RGBA = (0.25, 0.55, 1.0, 0.42)       # translucent blue, points stay visible through it
-PLANE_EDGE_RGBA = (0.55, 0.75, 1.0, 0.55)
-TRUE_RGBA = (0.72, 0.72, 0.76, 0.65)       # grey wireframe
-RESID_RGBA = (1.0, 0.36, 0.36, 0.85)       # thin red
-DRAW_LIMIT = 1e3  # |z| clamp for drawing only: float32 GL buffers overflow on a diverged fit
-NO_GL_NOTE = "3D view unavailable (no OpenGL): showing a 2D view"
-
-
-def plane_heights(W: np.ndarray, b: np.ndarray, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
-    """Heights of the plane ``y = W[0,0]*x1 + W[0,1]*x2 + b`` on a grid.
-
-    Parameters
-    ----------
-    W : array, shape (1, 2);  b : array, shape (1,) or scalar
-    x1 : array, shape (n1,);  x2 : array, shape (n2,)
-
-    Returns
-    -------
-    ndarray, shape (n1, n2), float64 — ``z[i, j]`` is the height at ``(x1[i], x2[j])``.
-    """
-    w = np.asarray(W, dtype=np.float64).reshape(-1)
-    b0 = float(np.asarray(b, dtype=np.float64).reshape(-1)[0])
-    with np.errstate(all="ignore"):  # a diverged W gives inf/nan heights; that is the truth
-        return (w[0] * np.asarray(x1, np.float64)[:, None]
-                + w[1] * np.asarray(x2, np.float64)[None, :] + b0)
-
-
-def plane_wire(W: np.ndarray, b: np.ndarray, data: PlaneData, n: int = 11) -> np.ndarray:
-    """Wireframe segments of the plane ``y = W.x + b`` over the data's x range, (4n(n-1), 3)."""
-    a1, a2 = _grid_axes(data, n)
-    z = plane_heights(W, b, a1, a2)
-    X1, X2 = np.meshgrid(a1, a2, indexing="ij")
-    P = np.stack([X1, X2, z], axis=-1)
-    along1 = np.stack([P[:-1, :], P[1:, :]], axis=2).reshape(-1, 3)
-    along2 = np.stack([P[:, :-1], P[:, 1:]], axis=2).reshape(-1, 3)
-    return np.concatenate([along1, along2]).astype(np.float32)
-
-
-def _grid_axes(data: PlaneData | None, n: int = GRID) -> tuple[np.ndarray, np.ndarray]:
-    """The x1 and x2 samples spanning the data (the unit square when there is no data)."""
-    if data is None or data.points == 0:
-        lo1, hi1, lo2, hi2 = 0.0, 1.0, 0.0, 1.0
-    else:
-        x = np.asarray(data.x, dtype=np.float64)
-        lo1, hi1 = float(x[0].min()), float(x[0].max())
-        lo2, hi2 = float(x[1].min()), float(x[1].max())
-        if hi1 - lo1 < 1e-9:
-            lo1, hi1 = lo1 - 0.5, hi1 + 0.5
-        if hi2 - lo2 < 1e-9:
-            lo2, hi2 = lo2 - 0.5, hi2 + 0.5
-    return np.linspace(lo1, hi1, n), np.linspace(lo2, hi2, n)
-
-
-def _predict(data: PlaneData, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Model output per point, shape (N,), float64."""
-    w = np.asarray(W, dtype=np.float64).reshape(-1)
-    b0 = float(np.asarray(b, dtype=np.float64).reshape(-1)[0])
-    x = np.asarray(data.x, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        return w[0] * x[0] + w[1] * x[1] + b0
-
-
-class _Toggles(QWidget):
-    """Legend row that doubles as the two view toggles (so the view works on its own)."""
-
-    def __init__(self, owner, parent=None):
-        super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(6, 2, 6, 2)
-        self.legend = legend = QLabel(
-            "<span style='color:#ffc740'>&#9679;</span> data &nbsp; "
-            "<span style='color:#4a8cff'>&#9632;</span> fitted plane"
-        )
-        self.true_plane = QCheckBox("true plane")
-        self.true_plane.setToolTip("Show the plane that generated the data (grey wireframe)")
-        self.residuals = QCheckBox("residuals")
-        self.residuals.setToolTip("Show each point's error: a red line from the point to the fitted plane")
-        self.hint = QLabel()
-        self.hint.setMinimumWidth(20)      # clipped, never widening the window
-        self.hint.setStyleSheet("color: #8a8f98")
-        for w in (legend, self.true_plane, self.residuals):
-            row.addWidget(w)
-        row.addStretch(1)
-        row.addWidget(self.hint)
-        self.true_plane.setChecked(True)
-        self.residuals.setChecked(True)
-        self.true_plane.toggled.connect(owner.set_show_true_plane)
-        self.residuals.toggled.connect(owner.set_show_residuals)
-
-    def set_reference_label(self, label: str) -> None:
-        """'true plane' for generated data, 'least-squares plane' for loaded data."""
-        self.true_plane.setText(label)
-        self.true_plane.setToolTip("Show the plane that generated the data (grey wireframe)" if label == "true plane"
-                                   else "Show the least-squares plane of this data (grey wireframe): "
-                                        "loaded data has no true plane")
-
-    def sync(self, true_plane: bool, residuals: bool) -> None:
-        """Reflect programmatic changes without echoing them back as signals."""
-        for box, on in ((self.true_plane, true_plane), (self.residuals, residuals)):
-            box.blockSignals(True)
-            box.setChecked(on)
-            box.blockSignals(False)
-
-
-class _PlaneViewBase(QWidget):
-    """State and public API shared by the 3D and the 2D view; subclasses only draw.
-
-    Subclasses implement ``_on_data(data)`` (data-dependent items), ``_draw()`` (fit-dependent
-    items and visibility, from ``_W``, ``_b``, ``_heights``, ``_has_fit``, ``_show_*``),
-    ``frames_drawn``, ``scene_item_count`` and ``reset_camera``.
-    """
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._data: PlaneData | None = None
-        self._W = np.zeros((1, 2))
-        self._b = np.zeros(1)
-        self._x1, self._x2 = _grid_axes(None)
-        self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
-        self._show_true = True
-        self._show_resid = True
-        self._has_fit = False  # no fit is drawn until the first snapshot says where it is
-        self._others: list = []
-        self.toggles = _Toggles(self)
-
-    def surface_heights(self) -> np.ndarray:
-        """The fitted plane's z grid, shape (GRID, GRID), float64 (exact, may be non-finite)."""
-        return self._heights.copy()
-
-    def grid_axes(self) -> tuple[np.ndarray, np.ndarray]:
-        """The x1 and x2 samples of the surface grid, each shape (GRID,), float64."""
-        return self._x1.copy(), self._x2.copy()
-
-    def set_data(self, data: PlaneData) -> None:
-        """Show a new data set; the surface grid spans its x1/x2 range."""
-        self._data = data
-        self._x1, self._x2 = _grid_axes(data)
-        self._on_data(data)
-        self._refresh()
-
-    def set_snapshot(self, snap: Snapshot) -> None:
-        """Move the fitted plane and residuals to the snapshot's W and b (updates only)."""
-        self.set_fit(snap.W, snap.b)
-
-    def set_fit(self, W, b) -> None:
-        """Move the fitted plane and residuals to ``W`` (2 values) and ``b``."""
-        self._W = np.asarray(W, dtype=np.float64).reshape(1, 2)
-        self._b = np.asarray(b, dtype=np.float64).reshape(-1)[:1]
-        self._has_fit = True
-        self._refresh()
-
-    def set_other_planes(self, planes) -> None:
-        """Faint wireframes of other fits (the race's other racers): ``[(W, b, rgba), ...]``,
-        rgba floats in [0, 1].  The 2D fallback does not draw them."""
-        self._others = [(np.asarray(W, np.float64).reshape(1, 2), np.asarray(b, np.float64).reshape(-1)[:1],
-                         tuple(rgba)) for W, b, rgba in planes]
-        self._draw_others()
-
-    def _draw_others(self) -> None:
-        """Subclasses that can draw other planes override this."""
-
-    def set_show_true_plane(self, on: bool) -> None:
-        self._show_true = bool(on)
-        self._draw()
-        self.toggles.sync(self._show_true, self._show_resid)
-
-    def set_show_residuals(self, on: bool) -> None:
-        self._show_resid = bool(on)
-        self._draw()
-        self.toggles.sync(self._show_true, self._show_resid)
-
-    def _refresh(self) -> None:
-        self._heights = plane_heights(self._W, self._b, self._x1, self._x2)
-        self._draw()
-
-    def _on_data(self, data: PlaneData) -> None:
-        raise NotImplementedError
-
-    def _draw(self) -> None:
-        raise NotImplementedError
 
 
 def window_point(view: gl.GLViewWidget, item_transform: QMatrix4x4, pos) -> QPointF:
@@ -413,91 +233,6 @@ class PlaneView(_PlaneViewBase):
         return seg
 
 
-class _CountingPlot(pg.PlotWidget):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.frames_drawn = 0
-
-    def paintEvent(self, ev):  # Qt override: keep Qt's name
-        super().paintEvent(ev)
-        self.frames_drawn += 1
-
-
-class FallbackPlaneView(_PlaneViewBase):
-    """2D stand-in when OpenGL is missing: predicted vs actual y, the identity line, residuals."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.note = QLabel(NO_GL_NOTE)
-        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.note.setStyleSheet("background:#4a3b12; color:#ffd479; padding:4px;")
-        self.plot = _CountingPlot(self)
-        self.plot.setBackground(BACKGROUND)
-        pi = self.plot.getPlotItem()
-        pi.setLabel("bottom", "actual y")
-        pi.setLabel("left", "predicted ŷ")
-        for side in ("bottom", "left"):
-            pi.getAxis(side).enableAutoSIPrefix(False)  # "(x0.001)" reads as noise to a learner
-        pi.showGrid(x=True, y=True, alpha=0.15)
-        pi.addLegend(offset=(10, 10))
-        pen_id = pg.mkPen((150, 155, 165), width=1, style=Qt.PenStyle.DashLine)
-        self.identity = pi.plot([], [], pen=pen_id, name="perfect fit (ŷ = y)")
-        self.residuals = pi.plot([], [], pen=pg.mkPen((255, 92, 92, 200), width=1), connect="pairs",
-                                 name="residuals")
-        self.true_plane = pi.plot([], [], pen=None, symbol="o", symbolSize=6, symbolBrush=None,
-                                  symbolPen=pg.mkPen((185, 185, 195)), name="true plane: ŷ vs y")
-        self.points = pi.plot([], [], pen=None, symbol="o", symbolSize=7,
-                              symbolBrush=(255, 199, 64), symbolPen=None, name="fitted plane: ŷ vs y")
-
-        self.toggles.legend.hide()  # the plot has its own legend
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(0)
-        lay.addWidget(self.note)
-        lay.addWidget(self.plot, 1)
-        lay.addWidget(self.toggles)
-
-    @property
-    def frames_drawn(self) -> int:
-        """Number of times the plot has actually painted."""
-        return self.plot.frames_drawn
-
-    def scene_item_count(self) -> int:
-        """Items in the plot (constant after construction)."""
-        return len(self.plot.getPlotItem().items)
-
-    def reset_camera(self) -> None:
-        """Auto-range the plot again."""
-        self.plot.getPlotItem().enableAutoRange()
-
-    def _on_data(self, data: PlaneData) -> None:
-        y = np.asarray(data.y, dtype=np.float64).reshape(-1)
-        if y.size:
-            lo, hi = float(y.min()), float(y.max())
-            pad = 0.1 * (hi - lo) + 1e-3
-            self.identity.setData([lo - pad, hi + pad], [lo - pad, hi + pad])
-        W, b, label = reference_plane(data)
-        self.toggles.set_reference_label(label)
-        self.true_plane.setData(y, _predict(data, W, b))
-        self.true_plane.opts["name"] = f"{label}: ŷ vs y"
-
-    def _draw(self) -> None:
-        self.true_plane.setVisible(self._show_true)
-        self.residuals.setVisible(self._show_resid)
-        if self._data is None:
-            return
-        y = np.asarray(self._data.y, dtype=np.float64).reshape(-1)
-        pred = _predict(self._data, self._W, self._b)
-        if not self._has_fit or not np.isfinite(pred).all():  # unknown or diverged: draw nothing
-            self.points.setData([], [])
-            self.residuals.setData([], [])
-            return
-        self.points.setData(y, pred)
-        seg_y = np.empty(2 * y.size)
-        seg_y[0::2] = y
-        seg_y[1::2] = pred
-        self.residuals.setData(np.repeat(y, 2), seg_y)
-
 
 def make_plane_view(parent: QWidget | None = None) -> PlaneView | FallbackPlaneView:
     """The 3D view when OpenGL works here, else the 2D fallback (which shows why)."""
@@ -507,3 +242,4 @@ def make_plane_view(parent: QWidget | None = None) -> PlaneView | FallbackPlaneV
         except Exception:  # noqa: BLE001 - GL can still fail at widget creation; never crash
             pass
     return FallbackPlaneView(parent)
+
