@@ -153,7 +153,9 @@ def _advance(fit, history, n: int):
     while n > 0 and fit.diverged_at is None:
         losses = fit.steps(min(n, _CHUNK))
         history.extend(losses)
-        n -= len(losses) if len(losses) else n
+        if not len(losses):  # nothing more can run
+            break
+        n -= len(losses)
     return losses
 
 

@@ -146,7 +146,7 @@ class BackwardAnimation:
         if same is not None:  # Add, Sub, Identity: the gradient passes through, nothing is computed
             parts.append(f"Same value as the gradient of {same}: it passes through {real[0] if real else same} "
                          "unchanged.")
-        seen = set().union(*(self.gradient_nodes(e) for e in earlier)) if earlier else set()
+        seen = set().union(*(self.gradient_nodes(e) for e in earlier))
         hidden: dict[str, list[str]] = {}
         if SEED not in f.sources and same is None:  # a y's gradient is its seed, said above
             for g in sorted(self.gradient_nodes(f) - seen):

@@ -98,7 +98,7 @@ def is_cut_from_start(shown: str, full: str) -> bool:
         return False
     if shown.startswith(("...", ELLIPSIS)) and shown != ELLIPSIS:
         return True
-    if shown in name_candidates(full) or any(full.endswith("/" + shown) for _ in [0]):
+    if shown in name_candidates(full) or full.endswith("/" + shown):
         return False
     if ELLIPSIS in shown:
         head, tail = shown.split(ELLIPSIS, 1)

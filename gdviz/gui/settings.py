@@ -200,7 +200,7 @@ def _on_disk(path: str, values: dict[str, str]) -> bool:
     """Whether the file holds every key (read back from the disk: QSettings objects share a cache)."""
     try:
         with open(path, "rb") as f:
-            text = f.read(1 << 20).decode("utf-8", "replace")  # bounded: /dev/full reads forever
+            text = f.read(1 << 20).decode("utf-8", "replace")  # far more than gdviz ever writes
     except OSError:
         return False
     lines = text.splitlines()

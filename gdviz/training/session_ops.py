@@ -124,6 +124,6 @@ class SessionOps:
             if loaded.warnings:
                 text += ". Warning: " + "; ".join(loaded.warnings)
         self.restarted(s)
-        if history is not None and not (len(history) == s.step_count and len(history)):
-            history = None
+        if history is not None and (len(history) == 0 or len(history) != s.step_count):
+            history = None  # a history that does not end at the session's step is not shown
         return text, history

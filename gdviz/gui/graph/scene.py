@@ -116,11 +116,7 @@ class GraphScene(QGraphicsScene):
             self._groups[g.key], self._frames[g.key] = item, frame
             self.addItem(item)
             self.addItem(frame)
-        self._apply_layout()
-        self._apply_stops()
-        self.set_values(self._values, self._grads)
-        self._apply_animation()
-        self.relaid.emit()
+        self._relayout()  # place them, then texts, stops, shading and the animation as for any relayout
 
     def _layout(self) -> GroupLayout:
         key = (self._show_gradients, self._placement, self._fold_backward)
