@@ -52,7 +52,8 @@ def headless_rate(seconds: float, chunk: int = 256) -> float:
     return done / (time.perf_counter() - t0)
 
 
-def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "plane", space: str = "data") -> dict:
+def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "plane", space: str = "data",
+            speed: float | None = None) -> dict:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -62,8 +63,8 @@ def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "pl
     share_gl_contexts()
     app = QApplication.instance() or QApplication([])
     win = MainWindow(start=False)
-    win.controls.set_speed(None)
-    win.controller.set_speed(None)
+    win.controls.set_speed(speed)
+    win.controller.set_speed(speed)
     win.controller.set_auto_stop(False)   # the default fit converges by step ~170: keep it running
     win.show()
     if space == "param":     # the parameter-space panel shown (traced path, landscape redraws)
@@ -151,6 +152,8 @@ def main() -> int:
                    help="plane: the Plane-fit tab (3D, loss, graph); race: six racers")
     p.add_argument("--space", choices=("data", "param", "both"), default="data",
                    help="plane tab: the 3D view, the parameter-space panel, or both side by side")
+    p.add_argument("--speed", type=float, default=None,
+                   help="steps per second instead of full speed (the GUI's cost with a light engine)")
     args = p.parse_args()
     if needs_display():
         return reexec_under_xvfb("bench_gui")
@@ -158,7 +161,7 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="gdviz-bench-")
     os.environ["GDVIZ_SETTINGS"] = os.path.join(tmp, "settings.ini")
     headless = headless_rate(min(args.seconds, 5.0))
-    gui = gui_run(args.seconds, args.steps, args.warmup, args.tab, args.space)
+    gui = gui_run(args.seconds, args.steps, args.warmup, args.tab, args.space, args.speed)
     out = dict(tab=args.tab, space=args.space, headless_steps_per_s=round(headless, 1))
     out.update(gui)
     if args.tab == "plane" and gui.get("gui_steps_per_s"):

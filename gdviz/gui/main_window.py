@@ -4,6 +4,8 @@ talks to the worker thread.  Nothing here trains or computes.
 
 from __future__ import annotations
 
+import os
+from functools import partial
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Slot
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from gdviz.gui.run.controller import TrainingController
+from gdviz.gui.run.worker import ENGINES
 from gdviz.gui.widgets.controls import ControlPanel
 from gdviz.training.messages import Divergence, Update
 from gdviz.gui.plane.tab import PlaneFitTab
@@ -29,6 +32,8 @@ from gdviz.gui.files import FileActions
 from gdviz.gui.menus import WindowMenus
 from gdviz.gui.status import StatusPanel
 from gdviz.gui.window_settings import WindowMemory
+from gdviz.training.data import make_plane_data
+from gdviz.training.plane_fit import new_plane_fit
 from gdviz.training.types import TrainConfig
 
 TITLE = "gdviz — plane fit"
@@ -48,17 +53,20 @@ class _FocusedWidgetKeeps(QObject):
         return False
 
 
-def default_session_factory(config: TrainConfig, points: int, noise: float, seed: int):
-    """A real PlaneFit on the tutorial's data (imported here: the engine loads on first use)."""
-    from gdviz.training import PlaneFit, make_plane_data
+# The app's own factories live in the Qt-free training package: an engine process imports them
+# by name without loading Qt.
+default_session_factory = new_plane_fit
+default_data_factory = make_plane_data
 
-    return PlaneFit(make_plane_data(points, noise, seed), config, init_seed=seed)
 
-
-def default_data_factory(points: int, noise: float, seed: int):
-    from gdviz.training import make_plane_data
-
-    return make_plane_data(points, noise, seed)
+def default_engine(session_factory=None) -> str:
+    """Where training runs: in a process of its own (the default: the GUI and the engine never
+    wait for each other's GIL), or in a thread for a custom factory (which need not pickle).
+    ``GDVIZ_ENGINE=thread`` or ``process`` overrides it (benchmarks compare the two)."""
+    chosen = os.environ.get("GDVIZ_ENGINE", "")
+    if chosen in ENGINES:
+        return chosen
+    return "process" if session_factory is None else "thread"
 
 
 class MainWindow(QMainWindow):
@@ -67,7 +75,7 @@ class MainWindow(QMainWindow):
     def __init__(self, session_factory: SessionFactory | None = None,
                  data_factory: Callable[[int, float, int], Any] | None = None,
                  presets: dict | None = None, scene: str = "plane", start: bool = True,
-                 open_path: str | None = None):
+                 open_path: str | None = None, engine: str | None = None):
         super().__init__()
         self.setWindowTitle(TITLE)
         self.setAcceptDrops(True)   # drop a CSV or a .gdviz session onto the window
@@ -76,11 +84,11 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.memory = WindowMemory(presets)
         self._settings = self.memory.settings  # (files.py keeps the recent files there)
-        factory = session_factory or default_session_factory
         s = self._state
         self.controller = TrainingController(
-            lambda: factory(s.config, s.points, s.noise, s.seed),
-            data_factory or default_data_factory, speed=s.speed, parent=self)
+            partial(session_factory or default_session_factory, s.config, s.points, s.noise, s.seed),
+            data_factory or default_data_factory, speed=s.speed, parent=self,
+            engine=engine or default_engine(session_factory))
         self._build_views()
         self._build_controls()
         self._keys = _FocusedWidgetKeeps(self)

@@ -20,7 +20,7 @@ class Pacing:
     default_speed : float
         Steps per second of a fresh window: slow enough to follow the first steps by eye.
     emit_interval_s : float
-        Minimum time between two Updates (the GUI repaints at most ~50 times a second).
+        Minimum time between two Updates: the GUI repaints at most 60 times a second (a screen's rate).
     chunk_target_s : float
         At full speed, chunks of steps last about this long, so pause/commands are read often.
     yield_s : float
@@ -38,7 +38,7 @@ class Pacing:
     """
 
     default_speed: float = 5.0
-    emit_interval_s: float = 0.02
+    emit_interval_s: float = 1 / 60
     chunk_target_s: float = 0.004
     yield_s: float = float(os.environ.get("GDVIZ_WORKER_YIELD", "0.0005"))
     gui_wait_s: float = 1.0

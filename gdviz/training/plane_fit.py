@@ -263,3 +263,9 @@ class PlaneFit:
         self._model, self._spec, self._fetcher, self._snap = model, spec, fetcher, None
         if old is not None and old is not model:
             old.sess.close()
+
+
+def new_plane_fit(config: TrainConfig, points: int, noise: float, seed: int) -> PlaneFit:
+    """The app's session: a PlaneFit on the tutorial's data drawn with ``(points, noise, seed)``,
+    its W initialised from ``seed`` (module-level, so the GUI can send it to an engine process)."""
+    return PlaneFit(make_plane_data(points, noise, seed), config, init_seed=seed)

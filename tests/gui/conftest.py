@@ -177,3 +177,5 @@ def window(qtbot):
     yield w
     w.close()
     assert w.controller.thread.isFinished()
+    engine = w.controller.worker.process          # the app trains in a child process:
+    assert engine is not None and engine.exitcode is not None   # it has left with the window

@@ -59,9 +59,10 @@ class TrainingController(QObject):
         data_factory: Callable[[int, float, int], Any] | None = None,
         speed: float | None = None,
         parent: QObject | None = None,
+        engine: str = "thread",
     ):
         super().__init__(parent)
-        self._worker = TrainingWorker(session_factory, data_factory, speed)
+        self._worker = TrainingWorker(session_factory, data_factory, speed, engine=engine)
         # No Qt parent: the thread must outlive nothing by accident; shutdown() ends it.
         self._thread = QThread()
         self._thread.setObjectName("gdviz-training")
@@ -85,7 +86,8 @@ class TrainingController(QObject):
     def start(self) -> None:
         if not self._running:
             self._running = True
-            self._old_switch = _shorten_gil_switch_interval(self._worker.pacing.switch_interval_s)
+            if self._worker.engine == "thread":   # a child process has a GIL of its own
+                self._old_switch = _shorten_gil_switch_interval(self._worker.pacing.switch_interval_s)
             self._thread.start()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
@@ -95,6 +97,9 @@ class TrainingController(QObject):
         self._worker.request_stop()
         self._thread.quit()
         ok = self._thread.wait(timeout_ms)
+        if not ok and self._worker.engine == "process":   # a child stuck in a step: end it
+            self._worker.kill()
+            ok = self._thread.wait(timeout_ms)
         self._running = not ok
         if ok and self._old_switch is not None:  # the process-wide setting goes back
             sys.setswitchinterval(self._old_switch)

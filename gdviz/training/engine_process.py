@@ -1,0 +1,198 @@
+"""The engine in a process of its own, so training and the GUI never share an interpreter lock.
+
+In one process the engine (pure Python between tiny numpy calls) holds the GIL almost all the
+time and the GUI thread waits for it before each of its Python calls: on a 2-core machine the
+window drew ~44 frames/s and training ran at ~0.55 of its headless speed (docs/performance.md).
+In a child process each gets a core.
+
+- :func:`context` is the multiprocessing context: *forkserver* (a clean server forked before
+  Qt starts any thread, with the engine preloaded, so a child starts in milliseconds and never
+  inherits Qt's threads), or *spawn* where there is no forkserver.
+- :func:`serve` is the child's main: an :class:`EngineLoop` reading commands from a pipe and
+  sending ``(kind, args)`` messages back through another.
+- :class:`UpdateCodec` keeps each Update small and each object's identity: the graph description
+  and the data set cross the pipe only when they change, and the receiver hands the *same*
+  object on (the views rebuild only on a new object), with every array read-only again.
+
+The child stops when the stop flag is set, or when the GUI's end of the command pipe closes (the
+GUI process is gone), so it never outlives the window.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import multiprocessing as mp
+import queue
+import threading
+from dataclasses import fields, is_dataclass, replace
+from types import MappingProxyType
+from typing import Any, Callable
+
+import numpy as np
+
+from gdviz.training.engine_loop import EngineLoop, Flags
+from gdviz.training.messages import Update
+from gdviz.training.pacing import Pacing
+
+__all__ = ["context", "serve", "PipeCommands", "UpdateCodec", "SAME"]
+
+
+def _mapping_proxy(d: dict) -> MappingProxyType:
+    return MappingProxyType(d)
+
+
+# Frozen values keep their mappings as read-only proxies, which pickle cannot store: send the
+# dict, rebuild the proxy (registered in both processes, since both import this module).
+copyreg.pickle(MappingProxyType, lambda m: (_mapping_proxy, (dict(m),)))
+
+_context = None
+
+
+def context():
+    """The multiprocessing context for engine processes (created once)."""
+    global _context
+    if _context is None:
+        if "forkserver" in mp.get_all_start_methods():
+            _context = mp.get_context("forkserver")
+            # the server imports the engine once; each child starts with it loaded
+            _context.set_forkserver_preload(["gdviz.training.engine_process", "gdviz.training.plane_fit"])
+        else:
+            _context = mp.get_context("spawn")
+    return _context
+
+
+class PipeCommands:
+    """The read end of the command pipe as the queue :class:`EngineLoop` expects.
+
+    A closed pipe (the GUI process ended) sets the stop flag and reads as a ``wake`` command.
+    """
+
+    def __init__(self, conn, stop):
+        self._conn, self._stop = conn, stop
+
+    def get(self, block: bool = True, timeout: float | None = None) -> tuple:
+        try:
+            if block and timeout is None:
+                return self._conn.recv()
+            if self._conn.poll(timeout if block else 0):
+                return self._conn.recv()
+        except (EOFError, OSError):
+            self._stop.set()
+            return ("wake",)
+        raise queue.Empty
+
+    def get_nowait(self) -> tuple:
+        return self.get(block=False)
+
+
+class PipeSender:
+    """The GUI's end of the command pipe: one writer at a time; a dead engine swallows commands
+    (the relay reports its end)."""
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._lock = threading.Lock()
+
+    def put(self, cmd: tuple) -> None:
+        with self._lock:
+            try:
+                self._conn.send(cmd)
+            except (OSError, ValueError):   # closed: the engine process has ended
+                pass
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class _Same:
+    """Marks a field equal (the same object) to the one in the previous Update."""
+
+    def __repr__(self) -> str:
+        return "SAME"
+
+
+SAME = _Same()
+_SHARED = ("spec", "record", "data", "config")   # fields often unchanged between Updates
+
+
+def _freeze(value: Any, depth: int = 0) -> None:
+    """Mark every array reachable through dataclass fields, mappings and tuples read-only
+    (unpickled arrays are writable)."""
+    if depth > 4:
+        return
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            _freeze(getattr(value, f.name), depth + 1)
+    elif isinstance(value, (dict, MappingProxyType)):
+        for v in value.values():
+            _freeze(v, depth + 1)
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            _freeze(v, depth + 1)
+
+
+class UpdateCodec:
+    """``encode`` in the engine, ``decode`` in the GUI: unchanged shared fields travel as
+    :data:`SAME` and come out as the object the receiver already holds."""
+
+    def __init__(self):
+        self._last: dict[str, Any] = {}
+
+    def encode(self, u: Update) -> Update:
+        same = {}
+        for name in _SHARED:
+            value = getattr(u, name)
+            if name in self._last and self._last[name] is value:
+                same[name] = SAME
+            else:
+                self._last[name] = value
+        return replace(u, **same) if same else u
+
+    def decode(self, u: Update) -> Update:
+        kept = {}
+        for name in _SHARED:
+            value = getattr(u, name)
+            if isinstance(value, _Same):
+                kept[name] = self._last[name]
+            else:
+                _freeze(value)
+                self._last[name] = value
+        for name in ("snapshot", "losses", "path", "state"):
+            _freeze(getattr(u, name))
+        return replace(u, **kept) if kept else u
+
+
+def serve(session_factory: Callable[[], Any], data_factory, speed: float | None, pacing: Pacing,
+          flags: Flags, commands, results) -> None:
+    """The engine process's main: run the loop, send every message as ``(kind, args)``."""
+    codec = UpdateCodec()
+
+    def send(kind: str, *args) -> None:
+        if kind == "yielded":
+            args = (codec.encode(args[0]),)
+        try:
+            results.send((kind, args))
+        except (OSError, ValueError):       # the GUI is gone: stop
+            flags.stop.set()
+
+    # No GIL to share with the GUI here: no sleep after each chunk.
+    loop = EngineLoop(session_factory, data_factory, flags, PipeCommands(commands, flags.stop), send, speed,
+                      replace(pacing, yield_s=0.0))
+    try:
+        loop.run()
+    finally:
+        results.close()
+
+
+def new_channels(ctx=None) -> tuple[Flags, Any, Any, PipeSender, Any]:
+    """``(flags, command reader, results writer, command sender, results reader)`` for one engine."""
+    ctx = ctx or context()
+    flags = Flags(ctx.Event(), ctx.Event(), ctx.Event())
+    flags.gui_idle.set()
+    cmd_r, cmd_w = ctx.Pipe(duplex=False)
+    res_r, res_w = ctx.Pipe(duplex=False)
+    return flags, cmd_r, res_w, PipeSender(cmd_w), res_r
+

@@ -1,0 +1,151 @@
+"""The engine in a process of its own (no Qt): the pipe protocol, the Update codec, the child's
+life and death."""
+
+from __future__ import annotations
+
+import pickle
+import time
+from functools import partial
+
+import numpy as np
+import pytest
+
+from gdviz.training.engine_process import SAME, UpdateCodec, context, new_channels, serve
+from gdviz.training.pacing import PACING
+from gdviz.training.plane_fit import new_plane_fit
+from gdviz.training.runner import Runner
+from gdviz.training.types import TrainConfig
+
+
+def an_update(runner: Runner, n: int = 5):
+    runner.run(n)
+    return runner.update(True)
+
+
+@pytest.fixture
+def runner():
+    r = Runner(new_plane_fit(TrainConfig(), 100, 0.0, 0))
+    r.trace = True
+    return r
+
+
+def test_frozen_values_cross_pickle_read_only(runner):
+    u = UpdateCodec().decode(pickle.loads(pickle.dumps(UpdateCodec().encode(an_update(runner)))))
+    assert u.snapshot.values and all(not v.flags.writeable for v in u.snapshot.values.values())
+    assert not u.losses.flags.writeable and not u.path.flags.writeable
+    assert not u.snapshot.W.flags.writeable
+    assert all(not v.flags.writeable for v in u.state.variables.values())
+    with pytest.raises(TypeError):
+        u.snapshot.values["W"] = np.zeros(2)          # still a read-only mapping
+
+
+def test_codec_sends_unchanged_objects_once_and_hands_on_the_same_object(runner):
+    enc, dec = UpdateCodec(), UpdateCodec()
+    first = dec.decode(pickle.loads(pickle.dumps(enc.encode(an_update(runner)))))
+    wire = enc.encode(an_update(runner))
+    assert wire.spec is SAME and wire.data is SAME        # unchanged: not sent again
+    second = dec.decode(pickle.loads(pickle.dumps(wire)))
+    assert second.spec is first.spec and second.data is first.data
+    assert second.snapshot.step == first.snapshot.step + 5
+    np.testing.assert_allclose(second.losses[-1], second.snapshot.loss)
+
+
+def test_codec_passes_a_changed_object(runner):
+    enc, dec = UpdateCodec(), UpdateCodec()
+    first = dec.decode(pickle.loads(pickle.dumps(enc.encode(an_update(runner)))))
+    runner.session.configure(TrainConfig(mode="manual", optimizer="adam", lr=0.05))
+    wire = enc.encode(an_update(runner))
+    assert wire.spec is not SAME and wire.config is not SAME
+    second = dec.decode(pickle.loads(pickle.dumps(wire)))
+    assert second.spec is not first.spec and second.config.optimizer == "adam"
+
+
+class Engine:
+    """A real engine process, driven through its pipes as the GUI worker drives it."""
+
+    def __init__(self, speed=None):
+        self.flags, cmd_r, res_w, self.commands, self.results = new_channels()
+        factory = partial(new_plane_fit, TrainConfig(), 100, 0.0, 0)
+        self.process = context().Process(target=serve, daemon=True,
+                                         args=(factory, None, speed, PACING, self.flags, cmd_r, res_w))
+        self.process.start()
+        res_w.close()
+        cmd_r.close()
+        self.codec = UpdateCodec()
+        self.last = None        # the newest Update received
+
+    def settle(self, token: int):
+        """Every message up to the answer to ``ping(token)`` (a barrier): ``(kinds, last Update)``."""
+        self.commands.put(("ping", token))
+        kinds, last = [], None
+        while True:
+            got, args = self._recv(20.0)
+            if got == "ponged" and args == (token,):
+                return kinds, last
+            kinds.append(got)
+            if got == "yielded":
+                last = args[0]
+
+    def _recv(self, timeout: float):
+        assert self.results.poll(timeout), "the engine said nothing"
+        got, args = self.results.recv()
+        if got == "yielded":
+            args = (self.codec.decode(args[0]),)
+            self.last = args[0]
+            self.flags.gui_idle.set()
+        return got, args
+
+    def next(self, kind: str, timeout: float = 20.0):
+        """Messages until one of ``kind`` (its args); Updates are acknowledged as the GUI does."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            got, args = self._recv(max(0.0, end - time.monotonic()))
+            if got == kind:
+                return args
+        raise AssertionError(f"no {kind!r} within {timeout} s")
+
+
+def test_engine_process_trains_pauses_steps_and_stops():
+    e = Engine()
+    try:
+        e.next("started")
+        (first,) = e.next("yielded")
+        assert first.restart and first.snapshot.step == 0
+        e.commands.put(("autostop", False))
+        e.flags.playing.set()
+        e.commands.put(("wake",))
+        e.next("resumed")
+        (u,) = e.next("yielded")
+        assert u.playing and u.snapshot.step > 0 and len(u.losses) == u.snapshot.step - u.first_step + 1
+        e.flags.playing.clear()
+        e.commands.put(("wake",))
+        e.next("paused")
+        e.settle(1)
+        paused_at = e.last
+        e.commands.put(("step",))
+        kinds, stepped = e.settle(2)
+        assert kinds == ["yielded"] and stepped.snapshot.step == paused_at.snapshot.step + 1
+        assert stepped.first_step == stepped.snapshot.step and len(stepped.losses) == 1   # only the new point
+        assert stepped.spec is paused_at.spec              # one graph object on this side too
+        e.commands.put(("configure", TrainConfig(lr=1000.0)))   # out of range: refused, nothing changes
+        assert "learning rate" in e.next("rejected")[0]
+        e.flags.stop.set()
+        e.commands.put(("wake",))
+        e.next("finished")
+        e.process.join(10)
+        assert e.process.exitcode == 0
+    finally:
+        if e.process.is_alive():
+            e.process.kill()
+
+
+def test_engine_process_ends_when_the_gui_side_goes_away():
+    e = Engine()
+    try:
+        e.next("yielded")
+        e.commands.close()                 # the GUI process died: its end of the pipe closed
+        e.process.join(10)
+        assert e.process.exitcode == 0     # the child noticed and left by itself
+    finally:
+        if e.process.is_alive():
+            e.process.kill()
