@@ -4,7 +4,8 @@
   fired (ms beyond 5).  p50/p99 of that is how long the GUI thread was busy elsewhere.
 - **steps and frames**: every 4th tick samples ``step_now()`` and ``frames_now()`` (the caller's
   counters), so rates come out per time window.
-- **RSS**: resident memory when measuring starts and when it ends.
+- **RSS**: resident memory when measuring starts and when it ends, of the GUI process and (when
+  training runs in a child process) of the engine's.
 
 :meth:`Recorder.summary` reports the whole measured run and its first and last 10 %, so growth
 with the length of the run shows.  Nothing here asserts: benchmarks report, the README quotes.
@@ -24,12 +25,15 @@ import numpy as np
 SCREEN = "1600x1000x24"
 
 
-def rss_mb() -> float:
-    """Resident memory of this process, MB."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
+def rss_mb(pid: int | None = None) -> float:
+    """Resident memory of this process (or of process ``pid``), MB."""
+    try:
+        with open(f"/proc/{pid or 'self'}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return float("nan")
 
 
@@ -58,14 +62,17 @@ class Recorder:
     """
 
     def __init__(self, step_now: Callable[[], int], frames_now: Callable[[], int],
-                 interval_ms: int = 5, every: int = 4):
+                 interval_ms: int = 5, every: int = 4, engine_pid: Callable[[], int | None] = lambda: None):
         self.step_now, self.frames_now = step_now, frames_now
+        self.engine_pid = engine_pid     # the training process, when it is not this one
         self.interval_ms, self.every = interval_ms, every
         self.late: list[tuple[float, float]] = []      # (t, ms late)
         self.marks: list[tuple[float, int, int]] = []  # (t, step, frames)
+        self.rss: list[tuple[float, float]] = []       # (t, GUI process RSS MB), every ~0.5 s
         self.measuring = False
         self.t0 = self.t1 = 0.0
         self.rss0 = self.rss1 = 0.0
+        self.engine_rss0 = self.engine_rss1 = float("nan")
         self._ticks = 0
         self._last: float | None = None
         self._timer = self._owner = None
@@ -99,10 +106,14 @@ class Recorder:
             self._ticks += 1
             if self._ticks % self.every == 0:
                 self.marks.append((t, self.step_now(), self.frames_now()))
+            if self._ticks % 100 == 0:
+                self.rss.append((t, rss_mb()))
         self._last = t
 
     def start(self) -> None:
         self.t0, self.rss0 = time.perf_counter(), rss_mb()
+        if self.engine_pid():
+            self.engine_rss0 = rss_mb(self.engine_pid())
         self.marks.append((self.t0, self.step_now(), self.frames_now()))
         self.measuring = True
 
@@ -111,6 +122,8 @@ class Recorder:
             return
         self.measuring = False
         self.t1, self.rss1 = time.perf_counter(), rss_mb()
+        if self.engine_pid():
+            self.engine_rss1 = rss_mb(self.engine_pid())
         self.marks.append((self.t1, self.step_now(), self.frames_now()))
 
     # -- reporting ----------------------------------------------------------------------------
@@ -119,6 +132,9 @@ class Recorder:
         late = [ms for t, ms in self.late if t0 <= t < t1]
         inside = [m for m in self.marks if t0 <= m[0] <= t1]
         out = dict(event_loop_p50_ms=_pct(late, 50), event_loop_p99_ms=_pct(late, 99))
+        rss = [mb for t, mb in self.rss if t0 <= t <= t1]
+        if rss:
+            out["rss_mb"] = round(rss[-1], 1)          # at the window's end
         if len(inside) >= 2:
             (ta, sa, fa), (tb, sb, fb) = inside[0], inside[-1]
             out.update(steps_per_s=round((sb - sa) / (tb - ta), 1), frames_per_s=round((fb - fa) / (tb - ta), 1))
@@ -133,6 +149,9 @@ class Recorder:
             gui_steps_per_s=whole.get("steps_per_s"), frames_per_s=whole.get("frames_per_s"),
             event_loop_p50_ms=whole["event_loop_p50_ms"], event_loop_p99_ms=whole["event_loop_p99_ms"],
             rss_growth_mb=round(self.rss1 - self.rss0, 1), gui_seconds=round(t1 - t0, 1),
+            engine_rss_mb=None if self.engine_rss1 != self.engine_rss1 else round(self.engine_rss1, 1),
+            engine_rss_growth_mb=(None if self.engine_rss1 != self.engine_rss1
+                                  else round(self.engine_rss1 - self.engine_rss0, 1)),
             windows=dict(first_10pct=self.window(t0, t0 + tenth), last_10pct=self.window(t1 - tenth, t1 + 1)),
         )
 
