@@ -6,7 +6,8 @@ Prints ONE JSON line::
      "frames_per_s": ..., "event_loop_p50_ms": ..., "event_loop_p99_ms": ..., "rss_growth_mb": ...,
      "windows": {"first_10pct": {...}, "last_10pct": {...}}, ...}
 
-- headless_steps_per_s: the same PlaneFit (same data, config, chunking) driven without Qt.
+- headless_steps_per_s: the same PlaneFit (same data, config, chunking) driven without Qt
+  (``--tab race``: the same six racers' lockstep steps).
 - gui_steps_per_s: steps the worker thread did while the window was showing them.
 - frames_per_s: repaints of the 3D plane view (``frames_drawn``) per second.
 - event_loop_p50_ms / p99_ms: percentiles of how late a 5 ms QTimer in the GUI thread fired.
@@ -53,6 +54,23 @@ def headless_rate(seconds: float, chunk: int = 256) -> float:
     return done / (time.perf_counter() - t0)
 
 
+def headless_race_rate(seconds: float) -> float:
+    """Lockstep steps per second of the same six racers as ``--tab race``, no Qt."""
+    from gdviz.training import make_plane_data
+    from gdviz.training.race_session import RaceSession, RacerSpec
+
+    race = RaceSession(tuple(RacerSpec(k, lr=1e-3) for k in RACERS), make_plane_data())
+    race.advance(50)
+    done, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        race.advance(64)
+        done += 64
+    return done / (time.perf_counter() - t0)
+
+
+RACERS = ("gd", "momentum", "nesterov", "rmsprop", "adam", "gd-manual")
+
+
 def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "plane", space: str = "data",
             speed: float | None = None) -> dict:
     from PySide6.QtCore import QTimer
@@ -79,8 +97,7 @@ def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "pl
 
         race = win.race_tab
         win.tabs.setCurrentWidget(race)
-        kinds = ("gd", "momentum", "nesterov", "rmsprop", "adam", "gd-manual")
-        race.set_specs(tuple(RacerSpec(k, lr=1e-3) for k in kinds))   # nobody diverges or stops
+        race.set_specs(tuple(RacerSpec(k, lr=1e-3) for k in RACERS))   # nobody diverges or stops
         race.pace.setCurrentIndex(len(PACES) - 1)
         frames = count_paints(race.plots.loss)
 
@@ -98,8 +115,8 @@ def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "pl
         return win.plane_view.frames_drawn
 
     def engine_pid():
-        proc = win.controller.worker.process
-        return None if race is not None or proc is None else proc.pid
+        proc = (race.worker if race is not None else win.controller.worker).process
+        return None if proc is None else proc.pid
 
     rec = Recorder(step_now, frames_now, engine_pid=engine_pid)
     result: dict = {}
@@ -169,12 +186,13 @@ def main() -> int:
         os.environ["GDVIZ_ENGINE"] = args.engine
     tmp = tempfile.mkdtemp(prefix="gdviz-bench-")
     os.environ["GDVIZ_SETTINGS"] = os.path.join(tmp, "settings.ini")
-    headless = headless_rate(min(args.seconds, 5.0))
+    rate = headless_race_rate if args.tab == "race" else headless_rate
+    headless = rate(min(args.seconds, 5.0))
     gui = gui_run(args.seconds, args.steps, args.warmup, args.tab, args.space, args.speed)
     out = dict(tab=args.tab, space=args.space, engine=os.environ.get("GDVIZ_ENGINE") or "process",
                headless_steps_per_s=round(headless, 1))
     out.update(gui)
-    if args.tab == "plane" and gui.get("gui_steps_per_s"):
+    if gui.get("gui_steps_per_s"):
         out["gui_vs_headless"] = round(gui["gui_steps_per_s"] / headless, 3)
     p99 = gui["event_loop_p99_ms"]
     out["targets_met"] = dict(

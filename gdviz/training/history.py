@@ -247,10 +247,13 @@ class PathHistory:
         n = min(int(n), self.count, self.recent)
         return self._ring[(self.count - n + np.arange(n)) % self.recent].copy()
 
-    def points(self) -> np.ndarray:
-        """The whole path to draw: the kept rows plus the newest row."""
+    def points(self, max_points: int | None = None) -> np.ndarray:
+        """The whole path to draw: the kept rows (every k-th of them when there are more than
+        ``max_points``) plus the newest row."""
         pts = self._kept[: self._nkept]
-        if self.count and (self.count - 1) % self.stride:
+        if max_points is not None and len(pts) > max_points:
+            pts = pts[:: -(-len(pts) // max(1, int(max_points)))]
+        if self.count and (len(pts) == 0 or not np.array_equal(pts[-1], self.last(1)[0])):
             pts = np.concatenate([pts, self.last(1)])
         return pts.copy()
 

@@ -1,4 +1,4 @@
-"""The Race tab: racers run in a worker thread and every view shows the engine's numbers."""
+"""The Race tab: racers run in an engine process and every view shows the engine's numbers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from PySide6.QtCore import QThread
 
 from gdviz.gui.race.rule_dialog import EXAMPLE, RuleDialog
 from gdviz.gui.race.tab import RaceTab
-from gdviz.gui.race.worker import RaceWorker
+from gdviz.training.race_engine import RacePacer
 from gdviz.training import PlaneFit, make_plane_data
 from gdviz.training.race_session import RacerSpec, theta_of
 
@@ -22,12 +22,13 @@ def tab(qtbot):
     qtbot.waitUntil(lambda: t.last_update is not None, timeout=10000)
     yield t
     t.shutdown()
+    assert t.worker.process.exitcode == 0            # the engine left with the tab
 
 
 def _run_to(qtbot, tab, step):
     while tab.last_update.step < step:
         before = tab.last_update.step
-        tab._step.emit()
+        tab.worker_step()
         qtbot.waitUntil(lambda: tab.last_update.step > before, timeout=5000)
     qtbot.waitUntil(lambda: tab.step_label.text() == f"step {step}", timeout=5000)   # drawn
 
@@ -47,8 +48,11 @@ def test_stepped_race_equals_single_runs_and_is_drawn(qtbot, tab):
     assert float(loss_text) == pytest.approx(PlaneFit(data, tab.specs[0].racer().config).steps(7)[-1], rel=1e-3)
 
 
-def test_playing_runs_in_the_worker_thread_until_paused(qtbot, tab):
+def test_playing_runs_in_the_engine_process_until_paused(qtbot, tab):
+    import os
+
     assert tab.worker.thread() is not QThread.currentThread()
+    assert tab.worker.process.is_alive() and tab.worker.process.pid != os.getpid()
     tab.toggle_play()
     qtbot.waitUntil(lambda: tab.playing and tab.play_button.text() == "Pause", timeout=5000)
     qtbot.waitUntil(lambda: tab.last_update.step >= 3, timeout=10000)
@@ -100,12 +104,13 @@ def test_a_rule_racer_races(qtbot, tab):
     np.testing.assert_allclose(a.path[-1], b.path[-1], rtol=1e-5)   # same rule, α = lr = 0.5
 
 
-def test_worker_pace_arithmetic():
-    w = RaceWorker()
-    w.set_rate(10.0)
+def test_engine_pace_arithmetic():
+    w = RacePacer(rate=10.0)
     assert [w.steps_for_tick(0.05) for _ in range(4)] == [0, 1, 0, 1]
-    w.set_rate(0.0)
+    w.rate = 0.0
     assert w.steps_for_tick(0.02) >= 1
+    w.measured(100, 0.1)                       # a step costs more: fewer per tick at full speed
+    assert w.steps_for_tick(0.02) < int(w.budget_s / 1e-4)
 
 
 def test_planes_in_3d_follow_the_selected_racer(qtbot, tab):

@@ -4,6 +4,8 @@ exponentially-weighted-average picture behind momentum.  Each racer keeps its co
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import Qt
 
@@ -15,6 +17,13 @@ from gdviz.training.race_session import RACER_COLOURS, ewa, gradient_along
 
 BACKGROUND = (24, 26, 32)
 TINY = 1e-30   # log axes cannot show 0; a loss this small is drawn at the floor
+#: the smoothing picture is a slow read (2000 steps of one racer): redrawn at most this often while
+#: racing, which keeps the race's frame under ~15 ms on a software raster (docs/performance.md)
+EWA_EVERY_S = 0.2
+#: each racer's path is drawn with at most this many vertices (a software raster pays per vertex)
+PATH_POINTS = 1024
+#: raw gradients get a dot each only while they are few enough to tell apart
+EWA_DOTS_MAX = 300
 
 
 def _plot(title: str, bottom: str, left: str) -> pg.PlotWidget:
@@ -51,8 +60,10 @@ class RacePlots:
         self.data = None
         self._curves: list[pg.PlotDataItem] = []
         self._lines: list[pg.PlotDataItem] = []
-        self._heads: list[pg.ScatterPlotItem] = []
+        self._heads = pg.ScatterPlotItem(size=9, pen=pg.mkPen("w"))   # every racer's current θ, one item
+        self.path.getPlotItem().addItem(self._heads)
         self._marks: list = []
+        self._ewa_shown = 0.0
         self.ewa_racer, self.ewa_component, self.ewa_beta = 0, 0, 0.9
 
     # -- a new race ---------------------------------------------------------------------------
@@ -66,21 +77,20 @@ class RacePlots:
             pi.legend.clear()
         for m in self._marks:
             self.path.getPlotItem().removeItem(m)
+        self._heads.setData([], [])
         self.losses = [LossHistory() for _ in names]
         self.paths = [PathHistory() for _ in names]
         for p in self.paths:
             p.extend(np.asarray(start)[None, :])
-        self._curves, self._lines, self._heads = [], [], []
+        self._curves, self._lines = [], []
+        self._head_brushes = [pg.mkBrush(RACER_COLOURS[i]) for i in range(len(names))]
         for i, name in enumerate(names):
             pen = pg.mkPen(RACER_COLOURS[i], width=2)
             self._curves.append(self.loss.plot([], [], pen=pen, name=name))
             self._curves[-1].setDownsampling(auto=True, method="peak")
             self._curves[-1].setClipToView(True)
-            self._lines.append(self.path.plot([], [], pen=pg.mkPen(RACER_COLOURS[i], width=1.5), name=name,
+            self._lines.append(self.path.plot([], [], pen=pg.mkPen(RACER_COLOURS[i], width=1), name=name,
                                               connect="finite"))
-            head = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(RACER_COLOURS[i]), pen=pg.mkPen("w"))
-            self.path.getPlotItem().addItem(head)
-            self._heads.append(head)
         target = pg.InfiniteLine(pos=np.log10(max(self.min_loss + tol, TINY)), angle=0,
                                  pen=pg.mkPen((200, 200, 200), style=Qt.PenStyle.DashLine),
                                  label="L* + tol", labelOpts=dict(position=0.05, color=(200, 200, 200)))
@@ -89,7 +99,7 @@ class RacePlots:
                                   brush=pg.mkBrush("#FFFFFF"), name="θ* (least squares)")
         begin = pg.ScatterPlotItem([start[0]], [start[1]], symbol="s", size=9, brush=pg.mkBrush("#999999"),
                                    name="start")
-        self._marks = [target, star, begin, *self._heads]
+        self._marks = [target, star, begin]
         for m in (star, begin):
             self.path.getPlotItem().addItem(m)
         self._draw_landscape(start)
@@ -118,20 +128,33 @@ class RacePlots:
             if len(f.path):
                 self.paths[i].extend(f.path)
 
-    def redraw(self) -> None:
+    def redraw(self, playing: bool = False) -> None:
+        """Every racer's curve, path and head; the smoothing picture too unless ``playing`` and it
+        was redrawn less than EWA_EVERY_S ago."""
         vb = self.loss.getPlotItem().getViewBox()
-        width = 2 * max(200, int(self.loss.width()))
+        width = max(200, int(self.loss.width()))
+        heads, brushes = [], []
         for i in range(len(self.names)):
             h = self.losses[i]
             x0, x1 = (0, h.count) if vb.autoRangeEnabled()[0] else vb.viewRange()[0]
             x, y = h.curve(max(0, x0), x1 + 1, max_points=width)
             y = np.where(np.isfinite(y), np.maximum(y, TINY), np.nan)
             self._curves[i].setData(x, y, connect="finite")
-            p = self.paths[i].points()
+            p = self.paths[i].points(max_points=PATH_POINTS)
             self._lines[i].setData(p[:, 0], p[:, 1])
             last = p[np.isfinite(p).all(axis=1)][-1:]
-            self._heads[i].setData(last[:, 0], last[:, 1])
-        self.redraw_ewa()
+            if len(last):
+                heads.append(last[0, :2])
+                brushes.append(self._head_brushes[i])
+        for plot in (self.loss, self.path):
+            # Fit the range and the transform now, not in the paint: pyqtgraph does both in
+            # prepareForPaint, the axes learn of the move after the paint began, and the plot
+            # paints twice per frame (measured: 2.0 paints per redraw).
+            plot.getPlotItem().getViewBox().prepareForPaint()
+        xy = np.asarray(heads, np.float64).reshape(-1, 2)
+        self._heads.setData(xy[:, 0], xy[:, 1], brush=brushes)
+        if not playing or time.perf_counter() - self._ewa_shown >= EWA_EVERY_S:
+            self.redraw_ewa()
 
     def _ewa_items(self):
         if not hasattr(self, "_ewa_raw"):
@@ -145,6 +168,7 @@ class RacePlots:
     def redraw_ewa(self) -> None:
         """Redraw the smoothing picture for the chosen racer, component and β (last 2000 steps)."""
         raw, v, bc = self._ewa_items()
+        self._ewa_shown = time.perf_counter()
         p = np.empty((0, 3))
         if self.names and self.ewa_racer < len(self.paths):
             path = self.paths[self.ewa_racer]
@@ -157,6 +181,6 @@ class RacePlots:
         g = gradient_along(p, self.data)[:, self.ewa_component]
         t = np.arange(len(g)) + (self.paths[self.ewa_racer].count - 1 - len(g)) + 1
         colour = RACER_COLOURS[self.ewa_racer]
-        raw.setData(t, g)
+        raw.setData(t, g, symbol="o" if len(g) <= EWA_DOTS_MAX else None)
         v.setData(t, ewa(g, self.ewa_beta), pen=pg.mkPen(colour, width=2))
         bc.setData(t, ewa(g, self.ewa_beta, True), pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine))

@@ -4,10 +4,11 @@ in lockstep in a worker thread, and watch loss curves, paths, the leaderboard an
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QMetaObject, QThread, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QThread, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QTabWidget, QVBoxLayout, QWidget)
@@ -23,7 +24,7 @@ from gdviz.training.race_session import PRESETS, RACER_COLOURS, RacerSpec
 PACES = (("2 steps/s", 2.0), ("10 steps/s", 10.0), ("50 steps/s", 50.0), ("500 steps/s", 500.0), ("max", 0.0))
 DEFAULT_PRESET = "Five optimizers"
 TOLERANCES = (1e-3, 1e-6, 1e-9, 1e-12)
-REDRAW_MS = 30
+REDRAW_MS = 16   # at most ~60 redraws a second (a screen's rate)
 
 
 def _tutorial_source():
@@ -33,12 +34,6 @@ def _tutorial_source():
 
 
 class RaceTab(QWidget):
-    # GUI -> worker (queued across threads)
-    _configure = Signal(object)
-    _play = Signal()
-    _pause = Signal()
-    _step = Signal()
-    _rate = Signal(float)
     #: a short sentence for the status bar
     message = Signal(str)
 
@@ -54,28 +49,25 @@ class RaceTab(QWidget):
         self._redraw.setSingleShot(True)
         self._redraw.setInterval(REDRAW_MS)
         self._redraw.timeout.connect(self.redraw)
+        self._redrawn = 0.0
         self._build()
         self._thread = QThread(self)
         self._thread.setObjectName("gdviz-race")
         self.worker = RaceWorker()
         self.worker.moveToThread(self._thread)
-        self._configure.connect(self.worker.configure)
-        self._play.connect(self.worker.play)
-        self._pause.connect(self.worker.pause)
-        self._step.connect(self.worker.step_once)
-        self._rate.connect(self.worker.set_rate)
+        self._thread.started.connect(self.worker.run)
         self.worker.started.connect(self.on_started)
         self.worker.updated.connect(self.on_update)
         self.worker.failed.connect(self.on_failed)
         self.worker.playing_changed.connect(self.on_playing_changed)
-        self._thread.start()
-        self._rate.emit(PACES[1][1])
+        self.worker.set_rate(PACES[1][1])     # waits in the pipe until the engine starts
         self._started = False
 
     def ensure_started(self) -> None:
         """Build the first race (done when the tab is first shown, so start-up stays fast)."""
         if not self._started:
             self._started = True
+            self._thread.start()               # the race engine's process starts with the tab
             self.restart()
 
     def showEvent(self, event) -> None:  # Qt override
@@ -94,7 +86,7 @@ class RaceTab(QWidget):
         self.play_button.clicked.connect(self.toggle_play)
         step = QPushButton("Step")
         step.setToolTip("one update for every racer")
-        step.clicked.connect(self._step.emit)
+        step.clicked.connect(self.worker_step)
         reset = QPushButton("Reset")
         reset.setToolTip("back to the common start, step 0")
         reset.clicked.connect(self.restart)
@@ -103,7 +95,7 @@ class RaceTab(QWidget):
             self.pace.addItem(text)
         self.pace.setCurrentIndex(1)
         self.pace.setToolTip("how fast the race runs")
-        self.pace.currentIndexChanged.connect(lambda i: self._rate.emit(PACES[i][1]))
+        self.pace.currentIndexChanged.connect(self.on_pace)
         self.tol = QComboBox()
         for t in TOLERANCES:
             self.tol.addItem(f"{t:g}", t)
@@ -223,7 +215,7 @@ class RaceTab(QWidget):
     def restart(self) -> None:
         self.show_error("")
         data, init_seed = self._source()
-        self._configure.emit((self.specs, data, init_seed, float(self.tol.currentData())))
+        self.worker.configure((self.specs, data, init_seed, float(self.tol.currentData())))
 
     @Slot(int)
     def on_preset(self, index: int) -> None:
@@ -271,7 +263,7 @@ class RaceTab(QWidget):
     # -- play ---------------------------------------------------------------------------------------
     @Slot()
     def toggle_play(self) -> None:
-        (self._pause if self.playing else self._play).emit()
+        (self.worker.pause if self.playing else self.worker.play)()
 
     @Slot(bool)
     def on_playing_changed(self, playing: bool) -> None:
@@ -304,13 +296,17 @@ class RaceTab(QWidget):
         self.last_update = update
         self.plots.add(update)
         if not self._redraw.isActive():
-            self._redraw.start()
+            # at most one redraw per REDRAW_MS, counted from the last one (not from this update:
+            # that would add a whole interval to every frame and halve the rate)
+            since_ms = (time.perf_counter() - self._redrawn) * 1000
+            self._redraw.start(max(0, int(REDRAW_MS - since_ms)))
 
     @Slot()
     def redraw(self) -> None:
+        self._redrawn = time.perf_counter()
         if self.last_update is None:
             return
-        self.plots.redraw()
+        self.plots.redraw(playing=self.playing)
         if self.space.currentWidget() is self._planes_holder:
             self._ensure_planes()
             self._draw_planes()
@@ -365,16 +361,25 @@ class RaceTab(QWidget):
         if text:
             self.message.emit(text)
 
+    def worker_step(self) -> None:
+        self.worker.step_once()
+
+    def on_pace(self, index: int) -> None:
+        self.worker.set_rate(PACES[index][1])
+
     def worker_barrier(self) -> None:
-        """Return once the worker has handled everything sent to it and its results are shown."""
-        QMetaObject.invokeMethod(self.worker, "ping", Qt.ConnectionType.BlockingQueuedConnection)
+        """Return once the engine has handled everything sent to it and its results are shown."""
+        self.ensure_started()
+        self.worker.barrier()
         QCoreApplication.processEvents()
         self.redraw()
 
     def shutdown(self) -> None:
         """Stop the worker and join its thread (call before the window closes)."""
         if self._thread.isRunning():
-            # blocking: the worker's timer must be stopped in its own thread before it goes
-            QMetaObject.invokeMethod(self.worker, "stop", Qt.ConnectionType.BlockingQueuedConnection)
-            self._thread.quit()
-            self._thread.wait(5000)
+            self.worker.stop()
+            self._thread.quit()                  # (the relay's thread idles in its event loop after)
+            if not self._thread.wait(5000):      # an engine stuck in a step: end it
+                self.worker.kill()
+                self._thread.wait(5000)
+

@@ -1,33 +1,34 @@
-"""The race's worker: a :class:`~gdviz.training.race_session.RaceSession` in its own thread.
+"""The race's worker: relays a race engine running in a process of its own.
 
-The worker object lives in a ``QThread``; its ``QTimer`` (a child, so it moves with it) ticks
-every ~20 ms and advances the race by as many lockstep steps as the pace allows, bounded so one
-tick never holds the thread for long.  Commands arrive as queued signals between ticks; results
-leave as frozen :class:`~gdviz.training.race_session.RaceUpdate` values.  See docs/architecture.md
-(threads) for the rules this follows.
+The racers step in a child process (``gdviz.training.race_engine.serve_race``, started through
+the same forkserver as the plane fit's engine), so six racers at full pace never take the GIL
+from the GUI thread.  This object lives in a ``QThread`` whose loop reads the child's messages
+and emits them as signals (queued to the GUI thread).  The GUI calls its command methods
+directly: each sends one message down a pipe (thread-safe, never blocks on the child).  See
+docs/architecture.md ("Threads and the engine process").
 """
 
 from __future__ import annotations
 
-import time
+import itertools
+import threading
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
-from gdviz.training.race_session import RaceSession
+from gdviz.training import engine_process
+from gdviz.training.race_engine import serve_race
 
-TICK_MS = 20
-#: at most this long per tick at full speed, so pause/reset are answered within a tick
-TICK_BUDGET_S = 0.006
+_tokens = itertools.count(1)
 
 
 class RaceWorker(QObject):
-    """Owns the RaceSession (created in the worker thread by :meth:`configure`).
+    """The GUI's side of the race engine.
 
     Signals
     -------
-    started(RaceSession-facts tuple)  (names, start θ, θ*, L*, data) of a new race
+    started(facts)           (names, start θ, θ*, L*, data, specs) of a new race
     updated(RaceUpdate)
-    failed(str)                       a racer could not be built; the old race stays
+    failed(str)              a racer could not be built (the old race stays), or the engine died
     playing_changed(bool)
     """
 
@@ -38,81 +39,86 @@ class RaceWorker(QObject):
 
     def __init__(self):
         super().__init__()
-        self._race: RaceSession | None = None
-        self._rate = 20.0           # steps per second; 0 = as fast as possible
-        self._credit = 0.0
-        self._step_cost = 1e-4      # running estimate of one lockstep step, seconds
-        self._timer = QTimer(self)
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._tick)
-        self._last = 0.0
+        ctx = engine_process.context()
+        self._cmd_r, cmd_w = ctx.Pipe(duplex=False)
+        self._res_r, self._res_w = ctx.Pipe(duplex=False)
+        self._commands = engine_process.PipeSender(cmd_w)
+        self._process = None
+        self._pongs: dict[int, threading.Event] = {}
 
-    @Slot(object)
+    # ---------------------------------------------------------------- GUI-thread API
     def configure(self, request) -> None:
-        """``request = (specs, data, init_seed, tol)``: start a new race, paused at step 0."""
-        specs, data, init_seed, tol = request
-        try:
-            race = RaceSession(specs, data, init_seed=init_seed, tol=tol)
-        except Exception as e:        # a bad racer: say why, keep the current race
-            self.failed.emit(f"{type(e).__name__}: {e}")
-            return
-        self.pause()
-        self._race = race
-        self.started.emit((race.names, race.start, race.theta_star, race.min_loss, race.data, race.specs))
-        self.updated.emit(race.advance(0))
+        """``request = (specs, data, init_seed, tol)``: a new race, paused at step 0."""
+        self._commands.put(("configure", request))
 
-    @Slot()
     def play(self) -> None:
-        if self._race is None or self._timer.isActive():
-            return
-        self._credit, self._last = 0.0, time.perf_counter()
-        self._timer.start()
-        self.playing_changed.emit(True)
+        self._commands.put(("play",))
 
-    @Slot()
     def pause(self) -> None:
-        if self._timer.isActive():
-            self._timer.stop()
-            self.playing_changed.emit(False)
+        self._commands.put(("pause",))
 
-    @Slot()
     def step_once(self) -> None:
-        if self._race is not None:
-            self.pause()
-            self.updated.emit(self._race.advance(1))
+        self._commands.put(("step",))
 
-    @Slot(float)
     def set_rate(self, steps_per_s: float) -> None:
-        self._rate = max(0.0, float(steps_per_s))
+        """Lockstep steps per second; 0 for as fast as possible."""
+        self._commands.put(("rate", max(0.0, float(steps_per_s))))
 
-    @Slot()
-    def ping(self) -> None:
-        """Does nothing: a blocking call to it returns once earlier commands are handled."""
+    def barrier(self, timeout_s: float = 10.0) -> bool:
+        """Return once the engine has handled every earlier command and the relay has emitted
+        its answers (they are queued to the GUI thread before this returns)."""
+        token = next(_tokens)
+        done = self._pongs[token] = threading.Event()
+        self._commands.put(("ping", token))
+        ok = done.wait(timeout_s)
+        self._pongs.pop(token, None)
+        return ok
 
-    @Slot()
     def stop(self) -> None:
-        self._timer.stop()
+        self._commands.put(("stop",))
 
-    def steps_for_tick(self, elapsed: float) -> int:
-        """How many lockstep steps this tick runs (pure arithmetic, tested directly)."""
-        cap = max(1, int(TICK_BUDGET_S / max(self._step_cost, 1e-7)))
-        if self._rate <= 0:
-            return cap
-        self._credit = min(self._credit + self._rate * elapsed, float(cap))
-        n = int(self._credit)
-        self._credit -= n
-        return n
+    @property
+    def process(self):
+        return self._process
 
+    # ---------------------------------------------------------------- relay thread
     @Slot()
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        n = self.steps_for_tick(now - self._last)
-        self._last = now
-        if n == 0 or self._race is None:
-            return
-        t0 = time.perf_counter()
-        u = self._race.advance(n)
-        self._step_cost = 0.8 * self._step_cost + 0.2 * (time.perf_counter() - t0) / n
-        self.updated.emit(u)
-        if u.finished:
-            self.pause()
+    def run(self) -> None:
+        """Start the race engine and relay its messages until it finishes."""
+        finished = False
+        try:
+            process = engine_process.context().Process(
+                target=serve_race, name="gdviz-race", daemon=True, args=(self._cmd_r, self._res_w))
+            process.start()
+            self._process = process
+            self._res_w.close()
+            self._cmd_r.close()
+            while True:
+                try:
+                    kind, args = self._res_r.recv()
+                except (EOFError, OSError):
+                    break
+                if kind == "finished":
+                    finished = True
+                    break
+                if kind == "ponged":
+                    event = self._pongs.get(args[0])
+                    if event is not None:
+                        event.set()
+                    continue
+                getattr(self, kind).emit(*args)
+        except Exception as exc:
+            self.failed.emit(f"the race engine could not start: {type(exc).__name__}: {exc}")
+        finally:
+            if self._process is not None:
+                self._process.join(5.0)
+                if not finished:
+                    self.failed.emit(f"the race engine stopped unexpectedly (exit code {self._process.exitcode})")
+            for event in self._pongs.values():
+                event.set()
+            self._commands.close()
+            self._res_r.close()
+
+    def kill(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.kill()

@@ -19,11 +19,12 @@ from gdviz.training.pacing import PACING
 from gdviz.training.types import TrainConfig
 
 
-def _shorten_gil_switch_interval(interval_s: float = PACING.switch_interval_s) -> float | None:
+def shorten_gil_switch_interval(interval_s: float = PACING.switch_interval_s) -> float | None:
     """Let the GUI thread get the GIL back quickly from the busy worker; return the interval
     to restore when the run ends (``None``: nothing was changed).
 
-    The engine is pure Python, so the worker holds the GIL almost all the time.  Each time the
+    A thread engine (the plane fit's ``engine="thread"``, the race's racers) is pure Python, so it
+    holds the GIL almost all the time.  Each time the
     GUI thread releases it (every PyOpenGL call, many Qt calls) it then waits up to the switch
     interval to get it back; a frame making ~100 such calls took ~0.25 s at CPython's default
     5 ms (the 3D view fell to ~5 fps).  0.5 ms keeps the GUI fluid at a small cost to the worker.
@@ -87,7 +88,7 @@ class TrainingController(QObject):
         if not self._running:
             self._running = True
             if self._worker.engine == "thread":   # a child process has a GIL of its own
-                self._old_switch = _shorten_gil_switch_interval(self._worker.pacing.switch_interval_s)
+                self._old_switch = shorten_gil_switch_interval(self._worker.pacing.switch_interval_s)
             self._thread.start()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
