@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 import pyqtgraph as pg  # noqa: E402  (after PySide6 so pyqtgraph picks that binding)
 
+from gdviz.gui.widgets.plot_frame import settle
 from gdviz.training.history import LossHistory
 
 
@@ -229,6 +230,7 @@ class LossView(QWidget):
         y = np.where(np.isinf(y), np.nan, y)
         self.curve.setData(self._first + x, y, connect="finite")
         self._update_marker()
+        settle(self.plot)        # one paint per refresh, not two (gui/widgets/plot_frame.py)
 
     def _on_x_range(self, *_):
         vb = self.plot.getPlotItem().getViewBox()

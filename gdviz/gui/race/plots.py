@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 import pyqtgraph as pg
 
+from gdviz.gui.widgets.plot_frame import settle
 from gdviz.training.history import LossHistory, PathHistory
 from gdviz.training.landscape import analyze
 from gdviz.training.race_session import RACER_COLOURS, ewa, gradient_along
@@ -146,11 +147,8 @@ class RacePlots:
             if len(last):
                 heads.append(last[0, :2])
                 brushes.append(self._head_brushes[i])
-        for plot in (self.loss, self.path):
-            # Fit the range and the transform now, not in the paint: pyqtgraph does both in
-            # prepareForPaint, the axes learn of the move after the paint began, and the plot
-            # paints twice per frame (measured: 2.0 paints per redraw).
-            plot.getPlotItem().getViewBox().prepareForPaint()
+        settle(self.loss)        # one paint per frame, not two (gui/widgets/plot_frame.py)
+        settle(self.path)
         xy = np.asarray(heads, np.float64).reshape(-1, 2)
         self._heads.setData(xy[:, 0], xy[:, 1], brush=brushes)
         if not playing or time.perf_counter() - self._ewa_shown >= EWA_EVERY_S:
