@@ -23,6 +23,7 @@ from __future__ import annotations
 import copyreg
 import multiprocessing as mp
 import queue
+import signal
 import threading
 from dataclasses import fields, is_dataclass, replace
 from types import MappingProxyType
@@ -113,7 +114,7 @@ class _Same:
 
 
 SAME = _Same()
-_SHARED = ("spec", "record", "data", "config")   # fields often unchanged between Updates
+_SHARED = ("spec", "record", "data", "config", "snapshot")   # fields often unchanged between Updates
 
 
 def _freeze(value: Any, depth: int = 0) -> None:
@@ -160,7 +161,7 @@ class UpdateCodec:
             else:
                 _freeze(value)
                 self._last[name] = value
-        for name in ("snapshot", "losses", "path", "state"):
+        for name in ("losses", "path", "state"):
             _freeze(getattr(u, name))
         return replace(u, **kept) if kept else u
 
@@ -168,6 +169,7 @@ class UpdateCodec:
 def serve(session_factory: Callable[[], Any], data_factory, speed: float | None, pacing: Pacing,
           flags: Flags, commands, results) -> None:
     """The engine process's main: run the loop, send every message as ``(kind, args)``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl+C is the GUI's; it stops us through the pipe
     codec = UpdateCodec()
 
     def send(kind: str, *args) -> None:

@@ -14,6 +14,7 @@ could not be built; the old race stays), ``playing_changed``, ``ponged``, ``fini
 
 from __future__ import annotations
 
+import signal
 import time
 
 from gdviz.training.race_session import RaceSession
@@ -55,6 +56,7 @@ def facts(race: RaceSession) -> tuple:
 def serve_race(commands, results) -> None:
     """The race process's main: one RaceSession, advanced on a clock, until ``stop`` or until
     the GUI's end of the command pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl+C is the GUI's; it stops us through the pipe
     race: RaceSession | None = None
     pacer = RacePacer()
     playing = False

@@ -166,13 +166,14 @@ def fake_window_factories():
 
 
 @pytest.fixture
-def window(qtbot):
+def window(qtbot, monkeypatch):
     """The real MainWindow over a real PlaneFit, started, shown and active; closed after the
     test, whose worker thread must then have finished.  (Test files with other needs define
     their own ``window``.)"""
     from gdviz.gui.main_window import MainWindow
     from tests.gui.windows import open_window
 
+    monkeypatch.delenv("GDVIZ_ENGINE", raising=False)     # the app's own choice: a process
     w = open_window(qtbot, MainWindow(start=False))
     yield w
     w.close()

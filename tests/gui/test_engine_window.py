@@ -42,9 +42,14 @@ def test_the_app_trains_in_a_child_process(qtbot, window):
 def test_a_dead_engine_is_reported_and_the_window_lives_on(qtbot, window):
     messages = []
     window.controller.message.connect(messages.append)
-    step = last(window).snapshot.step
+    playing = []
+    window.controller.playing_changed.connect(playing.append)
+    window.controller.play()                               # killed while training
+    qtbot.waitUntil(lambda: playing[-1:] == [True], timeout=10000)
     with qtbot.waitSignal(window.controller.stopped, timeout=10000):
         window.controller.worker.process.kill()
+    assert playing[-1] is False                            # the window no longer claims to play
+    step = last(window).snapshot.step
     assert any("training engine stopped unexpectedly" in m for m in messages)
     assert "training engine stopped" in window.statusBar().currentMessage()
     window.controller.play()          # commands to a dead engine change nothing, raise nothing

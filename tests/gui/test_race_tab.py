@@ -44,6 +44,9 @@ def test_stepped_race_equals_single_runs_and_is_drawn(qtbot, tab):
         np.testing.assert_allclose(curve.yData, losses, rtol=1e-12)
         px, py = tab.plots._lines[i].getData()
         np.testing.assert_array_equal([px[-1], py[-1]], theta_of(solo)[:2])
+    heads = tab.plots._heads                       # every racer's current θ is marked on the paths
+    assert heads.scene() is not None and len(heads.data) == len(tab.specs)
+    np.testing.assert_allclose([heads.data["x"][-1], heads.data["y"][-1]], [px[-1], py[-1]])   # the last racer
     loss_text = tab.board.item(0, 4).text()
     assert float(loss_text) == pytest.approx(PlaneFit(data, tab.specs[0].racer().config).steps(7)[-1], rel=1e-3)
 

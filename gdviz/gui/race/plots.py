@@ -74,7 +74,8 @@ class RacePlots:
         for w in (self.loss, self.path):
             pi = w.getPlotItem()
             for item in list(pi.listDataItems()):
-                pi.removeItem(item)
+                if item is not self._heads:      # the racers' markers stay (one item for all)
+                    pi.removeItem(item)
             pi.legend.clear()
         for m in self._marks:
             self.path.getPlotItem().removeItem(m)

@@ -213,6 +213,8 @@ class RaceTab(QWidget):
 
     @Slot()
     def restart(self) -> None:
+        if not self._started:          # before the tab is first shown: ensure_started() will
+            return
         self.show_error("")
         data, init_seed = self._source()
         self.worker.configure((self.specs, data, init_seed, float(self.tol.currentData())))

@@ -114,7 +114,7 @@ class RaceWorker(QObject):
                 self._process.join(5.0)
                 if not finished:
                     self.failed.emit(f"the race engine stopped unexpectedly (exit code {self._process.exitcode})")
-            for event in self._pongs.values():
+            for event in list(self._pongs.values()):
                 event.set()
             self._commands.close()
             self._res_r.close()

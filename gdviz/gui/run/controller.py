@@ -215,5 +215,7 @@ class TrainingController(QObject):
 
     @Slot()
     def _on_finished(self) -> None:
+        if self._playing:              # an engine that died mid-run: the window shows paused
+            self._on_paused()
         self._thread.quit()
         self.stopped.emit()
