@@ -5,9 +5,11 @@ time and the GUI thread waits for it before each of its Python calls: on a 2-cor
 window drew ~44 frames/s and training ran at ~0.55 of its headless speed (docs/performance.md).
 In a child process each gets a core.
 
-- :func:`context` is the multiprocessing context: *forkserver* (a clean server forked before
-  Qt starts any thread, with the engine preloaded, so a child starts in milliseconds and never
-  inherits Qt's threads), or *spawn* where there is no forkserver.
+- :func:`context` is the multiprocessing context: *forkserver* (a server started by fork+exec,
+  so it is clean even though the GUI already runs Qt's threads, with the engine preloaded: a
+  child starts in milliseconds and inherits none of Qt's threads), or *spawn* where there is
+  no forkserver.
+- :class:`Child` starts an engine process and relays its messages (both GUI workers use it).
 - :func:`serve` is the child's main: an :class:`EngineLoop` reading commands from a pipe and
   sending ``(kind, args)`` messages back through another.
 - :class:`UpdateCodec` keeps each Update small and each object's identity: the graph description
@@ -35,7 +37,7 @@ from gdviz.training.engine_loop import EngineLoop, Flags
 from gdviz.training.messages import Update
 from gdviz.training.pacing import Pacing
 
-__all__ = ["context", "serve", "PipeCommands", "UpdateCodec", "SAME"]
+__all__ = ["context", "serve", "Child", "PipeCommands", "UpdateCodec", "SAME"]
 
 
 def _mapping_proxy(d: dict) -> MappingProxyType:
@@ -187,6 +189,50 @@ def serve(session_factory: Callable[[], Any], data_factory, speed: float | None,
         loop.run()
     finally:
         results.close()
+
+
+class Child:
+    """One engine process seen from the GUI side: start it, relay its messages, end it.
+
+    Both engines (the plane fit's ``serve``, the race's ``serve_race``) are started and relayed
+    by this one piece; the Qt workers only decide what each message and each ending means.
+    """
+
+    def __init__(self):
+        self.process = None
+        self.finished = False       # the child said ``finished`` (a clean end)
+
+    def relay(self, target, name: str, args: tuple, child_ends: tuple, results, deliver) -> None:
+        """Start ``target(*args)`` in a child, close this process's copies of ``child_ends`` (so
+        the pipes report EOF when the child ends), and hand every message to
+        ``deliver(kind, args)`` until the child says ``finished`` or its pipe closes.  Raises
+        if the child cannot start (``process`` stays None)."""
+        process = context().Process(target=target, name=name, daemon=True, args=args)
+        process.start()
+        self.process = process
+        for end in child_ends:
+            end.close()
+        while True:
+            try:
+                kind, margs = results.recv()
+            except (EOFError, OSError):
+                return
+            if kind == "finished":
+                self.finished = True
+                return
+            deliver(kind, margs)
+
+    def end(self, timeout_s: float = 5.0) -> int | None:
+        """Wait for the child to exit; its exit code (None if it never started or still runs)."""
+        if self.process is None:
+            return None
+        self.process.join(timeout_s)
+        return self.process.exitcode
+
+    def kill(self) -> None:
+        """End a child that did not stop when asked."""
+        if self.process is not None and self.process.is_alive():
+            self.process.kill()
 
 
 def new_channels(ctx=None) -> tuple[Flags, Any, Any, PipeSender, Any]:

@@ -43,7 +43,7 @@ class RaceWorker(QObject):
         self._cmd_r, cmd_w = ctx.Pipe(duplex=False)
         self._res_r, self._res_w = ctx.Pipe(duplex=False)
         self._commands = engine_process.PipeSender(cmd_w)
-        self._process = None
+        self._child = engine_process.Child()
         self._pongs: dict[int, threading.Event] = {}
 
     # ---------------------------------------------------------------- GUI-thread API
@@ -79,46 +79,34 @@ class RaceWorker(QObject):
 
     @property
     def process(self):
-        return self._process
+        return self._child.process
 
     # ---------------------------------------------------------------- relay thread
     @Slot()
     def run(self) -> None:
         """Start the race engine and relay its messages until it finishes."""
-        finished = False
+        child = self._child
         try:
-            process = engine_process.context().Process(
-                target=serve_race, name="gdviz-race", daemon=True, args=(self._cmd_r, self._res_w))
-            process.start()
-            self._process = process
-            self._res_w.close()
-            self._cmd_r.close()
-            while True:
-                try:
-                    kind, args = self._res_r.recv()
-                except (EOFError, OSError):
-                    break
-                if kind == "finished":
-                    finished = True
-                    break
-                if kind == "ponged":
-                    event = self._pongs.get(args[0])
-                    if event is not None:
-                        event.set()
-                    continue
-                getattr(self, kind).emit(*args)
+            child.relay(serve_race, "gdviz-race", (self._cmd_r, self._res_w), (self._cmd_r, self._res_w),
+                        self._res_r, self._deliver)
         except Exception as exc:
             self.failed.emit(f"the race engine could not start: {type(exc).__name__}: {exc}")
         finally:
-            if self._process is not None:
-                self._process.join(5.0)
-                if not finished:
-                    self.failed.emit(f"the race engine stopped unexpectedly (exit code {self._process.exitcode})")
+            code = child.end()
+            if child.process is not None and not child.finished:
+                self.failed.emit(f"the race engine stopped unexpectedly (exit code {code})")
             for event in list(self._pongs.values()):
                 event.set()
             self._commands.close()
             self._res_r.close()
 
+    def _deliver(self, kind: str, args: tuple) -> None:
+        if kind == "ponged":                      # a barrier() is waiting for this token
+            event = self._pongs.get(args[0])
+            if event is not None:
+                event.set()
+            return
+        getattr(self, kind).emit(*args)
+
     def kill(self) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
+        self._child.kill()

@@ -86,7 +86,7 @@ class TrainingWorker(QObject):
         self._speed = speed
         self.pacing = pacing
         self.engine = engine
-        self._process = None
+        self._child = None
         if engine == "process":
             from gdviz.training import engine_process
 
@@ -182,12 +182,12 @@ class TrainingWorker(QObject):
     @property
     def process(self):
         """The engine's child process (``multiprocessing.Process``), None in thread mode or before start."""
-        return self._process
+        return None if self._child is None else self._child.process
 
     def kill(self) -> None:
         """End a child engine that did not stop when asked (process mode; shutdown's last resort)."""
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
+        if self._child is not None:
+            self._child.kill()
 
     # ---------------------------------------------------------------- worker thread
     @Slot()
@@ -208,37 +208,25 @@ class TrainingWorker(QObject):
         from gdviz.training import engine_process
 
         codec = engine_process.UpdateCodec()
-        finished = False
+
+        def deliver(kind: str, args: tuple) -> None:
+            if kind == "yielded":
+                args = (codec.decode(args[0]),)
+            self._emit(kind, *args)
+
+        child = self._child = engine_process.Child()
         try:
-            ctx = engine_process.context()
-            process = ctx.Process(
-                target=engine_process.serve, name="gdviz-engine", daemon=True,
-                args=(self._session_factory, self._data_factory, self._speed, self.pacing,
-                      self._flags, self._cmd_r, self._res_w))
-            process.start()
-            self._process = process
-            self._res_w.close()        # the child holds the write end: EOF when it ends
-            self._cmd_r.close()
-            while True:
-                try:
-                    kind, args = self._res_r.recv()
-                except (EOFError, OSError):
-                    break
-                if kind == "yielded":
-                    args = (codec.decode(args[0]),)
-                if kind == "finished":
-                    finished = True
-                    break
-                self._emit(kind, *args)
+            child.relay(engine_process.serve, "gdviz-engine",
+                        (self._session_factory, self._data_factory, self._speed, self.pacing,
+                         self._flags, self._cmd_r, self._res_w),
+                        (self._cmd_r, self._res_w), self._res_r, deliver)
         except Exception as exc:        # the engine could not start (e.g. a factory that will not pickle)
             self.errored.emit(f"the training engine could not start: {type(exc).__name__}: {exc}")
         finally:
-            if self._process is not None:
-                self._process.join(5.0)
-                code = self._process.exitcode
-                if not finished and code not in (None, 0):
-                    self.errored.emit(f"the training engine stopped unexpectedly (exit code {code}); "
-                                      "the window keeps what it shows; restart the app to train again")
+            code = child.end()
+            if not child.finished and code not in (None, 0):
+                self.errored.emit(f"the training engine stopped unexpectedly (exit code {code}); "
+                                  "the window keeps what it shows; restart the app to train again")
             self._commands.close()
             self._res_r.close()
             self.finished.emit()
