@@ -54,6 +54,9 @@ def headless_rate(seconds: float, chunk: int = 256) -> float:
     return done / (time.perf_counter() - t0)
 
 
+RACERS = ("gd", "momentum", "nesterov", "rmsprop", "adam", "gd-manual")   # --tab race
+
+
 def headless_race_rate(seconds: float) -> float:
     """Lockstep steps per second of the same six racers as ``--tab race``, no Qt."""
     from gdviz.training import make_plane_data
@@ -66,9 +69,6 @@ def headless_race_rate(seconds: float) -> float:
         race.advance(64)
         done += 64
     return done / (time.perf_counter() - t0)
-
-
-RACERS = ("gd", "momentum", "nesterov", "rmsprop", "adam", "gd-manual")
 
 
 def gui_run(seconds: float, max_steps: int | None, warmup: float, tab: str = "plane", space: str = "data",

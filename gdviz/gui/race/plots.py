@@ -148,10 +148,10 @@ class RacePlots:
             if len(last):
                 heads.append(last[0, :2])
                 brushes.append(self._head_brushes[i])
-        settle(self.loss)        # one paint per frame, not two (gui/widgets/plot_frame.py)
-        settle(self.path)
         xy = np.asarray(heads, np.float64).reshape(-1, 2)
         self._heads.setData(xy[:, 0], xy[:, 1], brush=brushes)
+        settle(self.loss)        # after every setData: one paint per frame, not two (gui/widgets/plot_frame.py)
+        settle(self.path)
         if not playing or time.perf_counter() - self._ewa_shown >= EWA_EVERY_S:
             self.redraw_ewa()
 

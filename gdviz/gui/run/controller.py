@@ -23,8 +23,8 @@ def shorten_gil_switch_interval(interval_s: float = PACING.switch_interval_s) ->
     """Let the GUI thread get the GIL back quickly from the busy worker; return the interval
     to restore when the run ends (``None``: nothing was changed).
 
-    A thread engine (the plane fit's ``engine="thread"``, the race's racers) is pure Python, so it
-    holds the GIL almost all the time.  Each time the
+    A thread engine (the plane fit's ``engine="thread"``; the app's default is a process, which
+    needs none of this) is pure Python, so it holds the GIL almost all the time.  Each time the
     GUI thread releases it (every PyOpenGL call, many Qt calls) it then waits up to the switch
     interval to get it back; a frame making ~100 such calls took ~0.25 s at CPython's default
     5 ms (the 3D view fell to ~5 fps).  0.5 ms keeps the GUI fluid at a small cost to the worker.
