@@ -104,20 +104,22 @@ class EngineLoop:
 
     def _loop(self) -> None:
         r, f = self.runner, self.flags
-        announced_pause = False
+        # What the GUI was last told: None before the first pass, so a Play that arrived before
+        # the loop started is acknowledged ("resumed") like one that arrives later.
+        announced_pause: bool | None = None
         while not f.stop.is_set():
             self._drain_commands()
             if f.stop.is_set():
                 break
             if not f.playing.is_set():
-                if not announced_pause:
+                if announced_pause is not True:
                     self._flush()
                     self._send("paused")
                     announced_pause = True
                 # Blocks without spinning until play/step/any command arrives.
                 self._handle(self._commands.get())
                 continue
-            if announced_pause:
+            if announced_pause is not False:
                 announced_pause = False
                 r.restart_pacing()
                 self._send("resumed")
@@ -142,7 +144,7 @@ class EngineLoop:
         self._flush()
 
     def _drain_commands(self) -> None:
-        while True:
+        while not self.flags.stop.is_set():     # a closed pipe sets stop: nothing more to read
             try:
                 cmd = self._commands.get_nowait()
             except queue.Empty:

@@ -67,19 +67,28 @@ def context():
 class PipeCommands:
     """The read end of the command pipe as the queue :class:`EngineLoop` expects.
 
-    A closed pipe (the GUI process ended) sets the stop flag and reads as a ``wake`` command.
+    A closed pipe (the GUI process ended) sets the stop flag and reads as one ``wake`` command;
+    after that the queue is empty for good (a closed pipe always polls readable, so answering
+    ``wake`` again would keep a draining loop spinning for ever).
     """
 
     def __init__(self, conn, stop):
         self._conn, self._stop = conn, stop
+        self._closed = False
 
     def get(self, block: bool = True, timeout: float | None = None) -> tuple:
+        if self._closed:
+            self._stop.set()
+            if block and timeout is None:
+                return ("wake",)
+            raise queue.Empty
         try:
             if block and timeout is None:
                 return self._conn.recv()
             if self._conn.poll(timeout if block else 0):
                 return self._conn.recv()
         except (EOFError, OSError):
+            self._closed = True
             self._stop.set()
             return ("wake",)
         raise queue.Empty

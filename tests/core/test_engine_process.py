@@ -10,7 +10,12 @@ from functools import partial
 import numpy as np
 import pytest
 
-from gdviz.training.engine_process import SAME, UpdateCodec, context, new_channels, serve
+import multiprocessing as mp
+import queue
+import threading
+
+from gdviz.training.engine_loop import EngineLoop, Flags
+from gdviz.training.engine_process import SAME, PipeCommands, UpdateCodec, context, new_channels, serve
 from gdviz.training.pacing import PACING
 from gdviz.training.plane_fit import new_plane_fit
 from gdviz.training.runner import Runner
@@ -132,7 +137,7 @@ def test_engine_process_trains_pauses_steps_and_stops():
         e.flags.stop.set()
         e.commands.put(("wake",))
         e.next("finished")
-        e.process.join(10)
+        e.process.join(60)                 # generous: it only matters if the child does not leave
         assert e.process.exitcode == 0
     finally:
         if e.process.is_alive():
@@ -144,8 +149,77 @@ def test_engine_process_ends_when_the_gui_side_goes_away():
     try:
         e.next("yielded")
         e.commands.close()                 # the GUI process died: its end of the pipe closed
-        e.process.join(10)
+        e.process.join(60)
         assert e.process.exitcode == 0     # the child noticed and left by itself
     finally:
         if e.process.is_alive():
             e.process.kill()
+
+
+def test_engine_process_ends_when_the_gui_side_goes_away_while_playing():
+    # The orphan of issue 20: a window that died while playing left a child spinning for ever.
+    e = Engine()
+    try:
+        e.next("yielded")
+        e.commands.put(("autostop", False))
+        e.flags.playing.set()
+        e.commands.put(("wake",))
+        e.next("resumed")
+        e.next("yielded")
+        e.commands.close()
+        e.process.join(60)
+        assert e.process.exitcode == 0
+    finally:
+        if e.process.is_alive():
+            e.process.kill()
+
+
+# -- the loop driven synchronously, in this process: no child, no timing ------------------------
+def closed_pipe_commands(stop=None):
+    r, w = mp.Pipe(duplex=False)
+    w.close()
+    return PipeCommands(r, stop if stop is not None else threading.Event())
+
+
+def test_a_closed_pipe_reads_as_one_wake_then_empty_for_good():
+    cmds = closed_pipe_commands()
+    assert cmds.get_nowait() == ("wake",) and cmds._stop.is_set()
+    for _ in range(3):                      # it used to answer "wake" for ever: a spinning drain
+        with pytest.raises(queue.Empty):
+            cmds.get_nowait()
+        with pytest.raises(queue.Empty):
+            cmds.get(timeout=0.0)
+    assert cmds.get() == ("wake",)          # a blocking read returns (stop is set: the loop leaves)
+
+
+@pytest.mark.parametrize("playing", [False, True])
+def test_the_loop_ends_on_a_closed_command_pipe(playing):
+    flags = Flags(threading.Event(), threading.Event(), threading.Event())
+    if playing:
+        flags.playing.set()
+    sent = []
+    commands = closed_pipe_commands(flags.stop)         # wired to the loop's stop, as serve() does
+    EngineLoop(partial(new_plane_fit, TrainConfig(), 100, 0.0, 0), None, flags, commands,
+               lambda kind, *args: sent.append(kind)).run()   # returns (it spun for ever before)
+    assert sent[0] == "started" and sent[-1] == "finished"
+
+
+def test_a_play_set_before_the_first_pass_is_acknowledged():
+    flags = Flags(threading.Event(), threading.Event(), threading.Event())
+    flags.playing.set()                      # Play pressed before the loop's first pass
+    sent = []
+
+    def send(kind, *args):
+        sent.append(kind)
+        if kind == "resumed":
+            flags.stop.set()
+
+    class NoCommands:
+        def get(self, block=True, timeout=None):
+            raise queue.Empty
+
+        def get_nowait(self):
+            raise queue.Empty
+
+    EngineLoop(partial(new_plane_fit, TrainConfig(), 100, 0.0, 0), None, flags, NoCommands(), send).run()
+    assert "resumed" in sent and "paused" not in sent
