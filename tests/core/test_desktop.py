@@ -58,8 +58,13 @@ def test_exec_arguments_with_spaces_are_quoted():
 def test_a_built_wheel_installs_a_working_gdviz_with_its_icons(tmp_path):
     """What pipx does: build a wheel, install it in a fresh environment, run the command."""
     wheels = tmp_path / "wheels"
+    # Build from a copy: setuptools writes build/ and *.egg-info into the source tree, and the
+    # checkout may be read-only (or shared with another run).
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, symlinks=True,
+                    ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".*cache"))
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                            "-w", str(wheels), str(ROOT)], capture_output=True, text=True)
+                            "-w", str(wheels), str(src)], capture_output=True, text=True)
     if build.returncode != 0:
         pytest.fail(build.stdout + build.stderr)
     wheel = next(wheels.glob("gdviz-*.whl"))
