@@ -7,7 +7,8 @@ The JSON contract (used by scripts; keep it exactly)::
      "lr_optimal": {"gd": ...}, "momentum_optimal": {"lr": ..., "momentum": ...}, ...}
 
 ``lr_limit.momentum`` and ``lr_limit.nesterov`` are for the ``--momentum`` given; the data comes
-from ``--points``, ``--noise`` and ``--seed`` as for a single run.
+from ``--data FILE`` (or the file given as the argument, or ``--load-session``'s data), else
+from ``--points``, ``--noise`` and ``--seed``, as for a single run.
 """
 
 from __future__ import annotations
@@ -16,24 +17,31 @@ import argparse
 import json
 import math
 
-EXIT_OK = 0
+EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def add_analyze_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--analyze", action="store_true",
                    help="with --headless: print the loss landscape's exact facts (optimum, Hessian "
-                        "eigenvalues, condition number, learning-rate limits); --json for one JSON object")
+                        "eigenvalues, condition number, learning-rate limits) of the data in use (--data FILE "
+                        "or generated); --json for one JSON object")
 
 
 def _g(v: float) -> str:
     return f"{v:.6g}" if math.isfinite(v) else str(v)
 
 
-def run_analyze(args: argparse.Namespace, out) -> int:
-    from gdviz.training import make_plane_data
+def run_analyze(args: argparse.Namespace, out, err=None) -> int:
+    import sys
+
+    from gdviz.files_cli import report_data
     from gdviz.training.landscape import band, facts
 
-    data = make_plane_data(args.points, args.noise, args.seed)
+    try:
+        data, source = report_data(args)
+    except (ValueError, OSError) as e:
+        print(f"gdviz: {e}", file=sys.stderr if err is None else err)
+        return EXIT_USAGE
     f = facts(data, momentum=args.momentum)
     lam = f["hessian_eigenvalues"]
     if getattr(args, "json", False):
@@ -44,7 +52,7 @@ def run_analyze(args: argparse.Namespace, out) -> int:
     w = f["optimum"]["W"]
     here = band(args.optimizer, args.lr, m, lam) if args.optimizer in lim else "no linear limit"
     lines = [
-        f"data: {args.points} points, noise {args.noise:g}, seed {args.seed}",
+        f"data: {source}" if source else f"data: {args.points} points, noise {args.noise:g}, seed {args.seed}",
         f"least squares: W = [{_g(w[0])}, {_g(w[1])}], b = {_g(f['optimum']['b'])}, "
         f"min loss L* = {_g(f['min_loss'])}",
         f"Hessian eigenvalues: {', '.join(_g(v) for v in lam)}   condition number: {_g(f['condition_number'])}",

@@ -19,7 +19,7 @@ from typing import Sequence
 # ``gdviz --headless`` works (and stays fast) without PySide6.
 from gdviz.analyze_cli import add_analyze_arguments, run_analyze
 from gdviz.limits import LIMITS
-from gdviz.files_cli import add_file_arguments, prepare_fit, resolve_file_argument
+from gdviz.files_cli import add_file_arguments, prepare_fit, refuse_unusable_with, resolve_file_argument
 from gdviz.race_cli import add_race_arguments, run_race_cli, typed_options
 from gdviz.training.types import MODES, OPTIMIZERS
 
@@ -256,10 +256,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.analyze:
         if not args.headless:
             parser.error("--analyze runs headless: add --headless")
+        refuse_unusable_with(args, parser, "--analyze")
         return _ends_cleanly(lambda: run_analyze(args, sys.stdout))
     if args.race or args.rule:
         if not args.headless:
             parser.error("--race and --rule run headless: add --headless")
+        refuse_unusable_with(args, parser, "--race")
         typed = typed_options(build_parser, list(sys.argv[1:] if argv is None else argv))
         return _ends_cleanly(lambda: run_race_cli(args, typed, sys.stdout, sys.stderr))
     if args.headless:

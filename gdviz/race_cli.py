@@ -6,8 +6,10 @@ The JSON contract (used by scripts; keep it exactly)::
      "racers": [{"name": ..., "steps_to_tol": int or null, "final_loss": ...,
                  "diverged_at": int or null, "W": [...], "b": ...}, ...]}
 
-``steps_to_tol`` counts updates until ``loss - L* <= tol``.  ``--lr`` and ``--momentum``,
-when typed, apply to every racer; otherwise each racer uses its own default.
+The data is ``--data FILE`` (or the file given as the argument), else generated from
+``--points``, ``--noise`` and ``--seed``.  ``steps_to_tol`` counts updates until
+``loss - L* <= tol``.  ``--lr`` and ``--momentum``, when typed, apply to every racer; otherwise
+each racer uses its own default.
 """
 
 from __future__ import annotations
@@ -63,8 +65,8 @@ def typed_options(make_parser, argv: list[str]) -> set[str]:
 
 def run_race_cli(args: argparse.Namespace, typed: set[str], out, err) -> int:
     """Build the racers from the arguments, run them headless, print the leaderboard."""
+    from gdviz.files_cli import report_data
     from gdviz.playground.syntax import ExprError
-    from gdviz.training import make_plane_data
     from gdviz.training.race import make_racer, rule_racer, run_race
 
     lr = args.lr if "lr" in typed else None
@@ -83,7 +85,11 @@ def run_race_cli(args: argparse.Namespace, typed: set[str], out, err) -> int:
     if not 1 <= len(racers) <= MAX_RACERS:
         print(f"gdviz: a race has 1 to {MAX_RACERS} racers, not {len(racers)}", file=err)
         return EXIT_USAGE
-    data = make_plane_data(args.points, args.noise, args.seed)
+    try:
+        data, source = report_data(args)
+    except (ValueError, OSError) as e:
+        print(f"gdviz: {e}", file=err)
+        return EXIT_USAGE
     W0, b0, min_loss, rows = run_race(racers, data, args.steps, args.tol, init_seed=args.seed)
     if args.json:
         json.dump({
@@ -94,6 +100,8 @@ def run_race_cli(args: argparse.Namespace, typed: set[str], out, err) -> int:
         }, out)
         out.write("\n")
         return EXIT_OK
+    if source:
+        print(f"data: {source}", file=out)
     _print_board(rows, min_loss, args, out)
     return EXIT_OK
 

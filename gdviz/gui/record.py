@@ -26,13 +26,21 @@ def image_to_array(img: QImage) -> np.ndarray:
     return buf[:, : 3 * w].reshape(h, w, 3).copy()
 
 
+def gif_delay_ms(fps: float) -> int:
+    """The GIF frame delay for ``fps``, in ms: 1000/fps rounded to whole centiseconds (the unit GIF
+    stores), and at least 20 ms, because browsers play a delay of 0 or 10 ms as 100 ms."""
+    return max(2, round(100.0 / fps)) * 10
+
+
 def open_writer(path: str, fps: float):
     """An imageio writer for .gif or .mp4; raises ValueError for anything else."""
     import imageio.v2 as imageio
 
     suffix = Path(path).suffix.lower()
     if suffix == ".gif":
-        return imageio.get_writer(path, mode="I", duration=1.0 / fps, loop=0)
+        # imageio's Pillow plugin takes the delay in milliseconds (1/fps here wrote 0: as fast as
+        # the viewer can); see gif_delay_ms for the centisecond rounding
+        return imageio.get_writer(path, mode="I", duration=gif_delay_ms(fps), loop=0)
     if suffix == ".mp4":
         # macro_block_size 2: frames of any even size, no silent rescaling
         return imageio.get_writer(path, fps=fps, codec="libx264", quality=7, macro_block_size=2,

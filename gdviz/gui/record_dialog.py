@@ -31,6 +31,8 @@ class RecordDialog(QDialog):
         self.fps = QSpinBox()
         self.fps.setRange(1, 60)
         self.fps.setValue(10)
+        self.fps.setToolTip("Playback speed. A GIF stores its delay in hundredths of a second, so it "
+                            "plays at most 50 frames per second; an MP4 plays at exactly this rate.")
         self.width = QSpinBox()
         self.width.setRange(0, 3840)
         self.width.setSpecialValueText("as shown")

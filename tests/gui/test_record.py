@@ -39,3 +39,53 @@ def test_a_bad_suffix_is_refused_before_anything_runs(qtbot, window, tmp_path):
     with pytest.raises(ValueError, match=".gif or a .mp4"):
         rec.start()
     assert last(window).snapshot.step == 0
+
+
+def gif_durations(path):
+    """Each frame's delay in ms, as a viewer reads it (GIF stores centiseconds)."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        out = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            out.append(im.info.get("duration"))
+        return out
+
+
+@pytest.mark.parametrize("fps", [1, 5, 10, 25, 50])
+def test_gif_frame_delay_follows_fps(tmp_path, fps):
+    from gdviz.gui.record import open_writer
+
+    path = tmp_path / "d.gif"
+    writer = open_writer(str(path), fps)
+    for k in range(3):
+        writer.append_data(np.full((8, 8, 3), 80 * k, np.uint8))
+    writer.close()
+    durations = gif_durations(path)
+    assert len(durations) == 3
+    assert all(d is not None and abs(d - 1000 / fps) <= 10 for d in durations), durations
+
+
+def test_gif_delay_above_50_fps_is_the_shortest_one_viewers_honour(tmp_path):
+    # 60 fps = 16.7 ms is not a whole number of centiseconds; 0 or 1 cs is played as 100 ms (or
+    # as fast as possible) by browsers, so the writer uses 2 cs, the fastest delay they keep
+    from gdviz.gui.record import open_writer
+
+    path = tmp_path / "d.gif"
+    writer = open_writer(str(path), 60)
+    for k in range(2):
+        writer.append_data(np.full((8, 8, 3), 80 * k, np.uint8))
+    writer.close()
+    assert gif_durations(path) == [20, 20]
+
+
+def test_recorded_gif_plays_at_the_chosen_fps(qtbot, window, tmp_path):
+    path = tmp_path / "run.gif"
+    rec = Recorder(window, str(path), steps=4, every=2, fps=4, panel="loss")
+    with qtbot.waitSignal(rec.finished, timeout=30000) as done:
+        rec.start()
+    assert done.args[1]
+    durations = gif_durations(path)
+    assert len(durations) == 3
+    assert all(d is not None and abs(d - 250) <= 10 for d in durations), durations
