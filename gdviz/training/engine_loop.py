@@ -144,7 +144,7 @@ class EngineLoop:
         self._flush()
 
     def _drain_commands(self) -> None:
-        while not self.flags.stop.is_set():     # a closed pipe sets stop: nothing more to read
+        while True:
             try:
                 cmd = self._commands.get_nowait()
             except queue.Empty:

@@ -77,8 +77,7 @@ class PipeCommands:
         self._closed = False
 
     def get(self, block: bool = True, timeout: float | None = None) -> tuple:
-        if self._closed:
-            self._stop.set()
+        if self._closed:                    # stop was set when the pipe closed
             if block and timeout is None:
                 return ("wake",)
             raise queue.Empty
