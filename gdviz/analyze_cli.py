@@ -42,7 +42,7 @@ def run_analyze(args: argparse.Namespace, out, err=None) -> int:
     except (ValueError, OSError) as e:
         print(f"gdviz: {e}", file=sys.stderr if err is None else err)
         return EXIT_USAGE
-    f = facts(data, momentum=args.momentum)
+    f = facts(data, momentum=0.9 if args.momentum is None else args.momentum)
     lam = f["hessian_eigenvalues"]
     if getattr(args, "json", False):
         print(json.dumps(f), file=out)

@@ -64,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="update rule (default: %(default)s)")
     p.add_argument("--lr", type=limited("lr"), default=0.5,
                    help=f"learning rate in {LIMITS['lr'].range_text()} (default: %(default)s)")
-    p.add_argument("--momentum", type=limited("momentum"), default=0.9,
-                   help=f"momentum in {LIMITS['momentum'].range_text()} for momentum/nesterov (default: %(default)s)")
+    p.add_argument("--momentum", type=limited("momentum"), default=None,
+                   help=f"momentum in {LIMITS['momentum'].range_text()} for momentum/nesterov/rmsprop "
+                        "(default: 0.9; for rmsprop 0.0, TF1's default)")
     p.add_argument("--steps", type=limited("steps"), default=201,
                    help=f"number of updates, in {LIMITS['steps'].range_text()} (default: %(default)s)")
     p.add_argument("--every", type=limited("every"), default=20,

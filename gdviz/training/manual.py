@@ -35,7 +35,7 @@ def make_optimizer(config: TrainConfig, lr):
     if name in ("momentum", "nesterov"):
         return tf.train.MomentumOptimizer(lr, config.momentum, use_nesterov=name == "nesterov")
     if name == "rmsprop":
-        return tf.train.RMSPropOptimizer(lr, decay=config.decay, momentum=0.0,
+        return tf.train.RMSPropOptimizer(lr, decay=config.decay, momentum=config.momentum,
                                          epsilon=epsilon_of(config))
     if name == "adam":
         return tf.train.AdamOptimizer(lr, beta1=config.beta1, beta2=config.beta2,
@@ -101,12 +101,12 @@ def manual_updates(config: TrainConfig, lr, grads_and_vars) -> list:
                 else:
                     updates.append(v.assign(v - new_accum * lr))
         elif opt == "rmsprop":
-            rho, eps = dt(config.decay), dt(epsilon_of(config))
+            rho, eps, mu = dt(config.decay), dt(epsilon_of(config)), dt(config.momentum)
             ms = _slot(v, "RMSProp", 1.0)  # TF1 starts the mean square at ones
             mom = _slot(v, "RMSProp_1")
             with graph.name_scope(f"{scope}/update_{v.name}"):
                 new_ms = ms.assign(ms + (tf.square(g) - ms) * (dt(1) - rho))
-                new_mom = mom.assign(mom * dt(0.0) + (g * lr) / tf.sqrt(new_ms + eps))
+                new_mom = mom.assign(mom * mu + (g * lr) / tf.sqrt(new_ms + eps))
                 updates.append(v.assign(v - new_mom))
         elif opt == "adam":
             m, s = _slot(v, "Adam"), _slot(v, "Adam_1")

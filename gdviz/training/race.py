@@ -27,7 +27,7 @@ RACER_DEFAULTS: dict[str, dict[str, float]] = {
     "gd": {"lr": 0.5},
     "momentum": {"lr": 0.05, "momentum": 0.9},
     "nesterov": {"lr": 0.05, "momentum": 0.9},
-    "rmsprop": {"lr": 0.01},
+    "rmsprop": {"lr": 0.01, "momentum": 0.0},        # TF1's RMSPropOptimizer default
     "adam": {"lr": 0.1},
     "ng-momentum": {"lr": 0.5, "momentum": 0.9},      # lr is Ng's alpha, momentum his beta
     "ng-momentum-bc": {"lr": 0.5, "momentum": 0.9},

@@ -50,7 +50,7 @@ class RacerSpec:
     @property
     def uses_momentum(self) -> bool:
         base = self.kind.removesuffix("-manual")
-        return base in ("momentum", "nesterov", *NG_NAMES)
+        return base in ("momentum", "nesterov", "rmsprop", *NG_NAMES)
 
     def effective(self) -> tuple[float, float | None]:
         """(lr, momentum) in force: the typed values or the kind's defaults."""

@@ -18,6 +18,12 @@ MODES = ("optimizer", "manual")
 OPTIMIZERS = ("gd", "momentum", "nesterov", "rmsprop", "adam")
 
 
+def default_momentum(optimizer: str) -> float:
+    """The momentum an optimizer uses unless one is typed: TF1's 0.0 for RMSProp, the
+    tutorial-friendly 0.9 for the others (Momentum/Nesterov; gd and adam ignore it)."""
+    return 0.0 if optimizer == "rmsprop" else 0.9
+
+
 def frozen_array(a) -> np.ndarray:
     """A read-only private copy of ``a`` (safe to hand to another thread)."""
     out = np.array(a, copy=True)
@@ -63,7 +69,7 @@ class TrainConfig:
     mode: str = "optimizer"
     optimizer: str = "gd"
     lr: float = 0.5
-    momentum: float = 0.9
+    momentum: float | None = None  # None: TF1's default for the optimizer (0.0 for rmsprop, else 0.9)
     decay: float = 0.9
     beta1: float = 0.9
     beta2: float = 0.999
@@ -72,6 +78,9 @@ class TrainConfig:
     stop_gradients: tuple[str, ...] = ()
     rule: str = ""  # manual mode only: an update rule program (gdviz.training.rules) instead of the optimizer's
 
+    def __post_init__(self) -> None:
+        if self.momentum is None:  # RMSPropOptimizer(momentum=0.0) in TF1; MomentumOptimizer has no default
+            object.__setattr__(self, "momentum", default_momentum(self.optimizer))
 
     def validated(self) -> "TrainConfig":
         """Return ``self`` if every field is valid, else raise ``ValueError`` naming it."""
