@@ -119,19 +119,29 @@ def run_headless(args: argparse.Namespace, out=None, err=None) -> int:
         return EXIT_DIVERGED
     # Run in chunks between printed steps: the tutorial prints after update `step` when
     # step % every == 0.  A reopened session goes on counting from its own step.
+    # Lines and losses go out in batches (one write per batch of whole lines; the history,
+    # bounded like the window's, is fed per batch too).
+    from gdviz.lines_cli import LineBuffer, array_text
+
     base = fit.step_count
     status = EXIT_OK
-    for step in range(0, args.steps, args.every):
-        losses = _advance(fit, history, base + step + 1 - fit.step_count)
-        if fit.diverged_at is not None:
-            status = _diverged(fit, losses, err)
-            break
-        W, b = fit.weights()
-        out.write(f"{base + step} {W} {b}\n")  # one write: an interrupt never leaves half a line
-    if status == EXIT_OK and fit.step_count < base + args.steps:
-        losses = _advance(fit, history, base + args.steps - fit.step_count)
-        if fit.diverged_at is not None:
-            status = _diverged(fit, losses, err)
+    buf = LineBuffer(out, history)
+    try:
+        for step in range(0, args.steps, args.every):
+            losses = _advance(fit, buf, base + step + 1 - fit.step_count)
+            if fit.diverged_at is not None:
+                buf.flush()
+                status = _diverged(fit, losses, err)
+                break
+            W, b = fit.weights()
+            buf.line(f"{base + step} {array_text(W)} {array_text(b)}")
+        if status == EXIT_OK and fit.step_count < base + args.steps:
+            losses = _advance(fit, buf, base + args.steps - fit.step_count)
+            if fit.diverged_at is not None:
+                buf.flush()
+                status = _diverged(fit, losses, err)
+    finally:
+        buf.flush()
     if status == EXIT_OK and getattr(args, "loss", False):
         print(f"step {fit.step_count} loss {fit.snapshot().loss:.9g}", file=out)
     if getattr(args, "save_session", None):

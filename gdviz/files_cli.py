@@ -42,10 +42,11 @@ def resolve_file_argument(args: argparse.Namespace, parser: argparse.ArgumentPar
 
 
 def prepare_fit(args: argparse.Namespace, config):
-    """``(fit, generator or None, loss history so far)`` from the options; raises ``ValueError``
-    (a DataFileError or SessionFileError) with a message naming the file."""
+    """``(fit, generator or None, the loss history so far as a bounded LossHistory)`` from the
+    options; raises ``ValueError`` (a DataFileError or SessionFileError) naming the file."""
     from gdviz.training import PlaneFit, make_plane_data
     from gdviz.training.datafile import load_csv
+    from gdviz.training.history import LossHistory
     from gdviz.training.session_file import load, open_fit
 
     if args.data and args.load_session:
@@ -53,12 +54,13 @@ def prepare_fit(args: argparse.Namespace, config):
     if args.load_session:
         session = load(args.load_session)
         fit = open_fit(session)
-        return fit, session.generator, list(session.losses)
+        return fit, session.generator, session.history
     if args.data:
         loaded = load_csv(args.data)
-        return PlaneFit(loaded.data, config, init_seed=args.seed), None, []
+        return PlaneFit(loaded.data, config, init_seed=args.seed), None, LossHistory()
     generator = {"points": args.points, "noise": args.noise, "seed": args.seed}
-    return PlaneFit(make_plane_data(args.points, args.noise, args.seed), config, init_seed=args.seed), generator, []
+    fit = PlaneFit(make_plane_data(args.points, args.noise, args.seed), config, init_seed=args.seed)
+    return fit, generator, LossHistory()
 
 
 def refuse_unusable_with(args: argparse.Namespace, parser: argparse.ArgumentParser, what: str) -> None:

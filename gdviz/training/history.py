@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LossHistory"]
+__all__ = ["LossHistory", "MAX_STORED_BLOCKS"]
+
+#: blocks a stored history keeps at most (about 20 MB of JSON): beyond, coarser blocks
+MAX_STORED_BLOCKS = 1 << 19
 
 
 class _Growable:
@@ -146,6 +149,61 @@ class LossHistory:
         self._pending[: len(partial)] = partial
         self.count = n
         return n
+
+    # -- storing (session files) ------------------------------------------------------------------
+    def to_record(self, max_blocks: int = MAX_STORED_BLOCKS) -> dict:
+        """What this history really is, as plain JSON-able values (floats; NaN/inf left to the
+        writer): the exact losses of steps ``[exact_from, count)`` and the (min, max) of every
+        block of ``base`` steps, at the finest level with at most ``max_blocks`` blocks (its
+        block size is the record's ``base``).  :meth:`from_record` rebuilds it."""
+        lo = max(self.count - self.recent, self._exact_from)
+        lo = min(lo, self.count - self._npending)        # the newest, unfinished block is exact
+        level = 0
+        while self.count // (self.base << level) > max_blocks and level + 1 < len(self._levels):
+            level += 1
+        size = self.base << level
+        nblocks = self.count // size
+        pairs = self._levels[level].view[:nblocks] if level < len(self._levels) else np.empty((0, 2))
+        if len(pairs) != nblocks:                         # not every block kept (cannot happen)
+            raise ValueError(f"loss history has {len(pairs)} blocks of {size} steps for {self.count} steps")
+        return {"count": int(self.count), "base": int(size),
+                "blocks": [float(v) for v in pairs.ravel()],
+                "exact_from": int(lo), "exact": [float(v) for v in self._ring[np.arange(lo, self.count) % self.recent]]}
+
+    @classmethod
+    def from_record(cls, d: dict, recent: int = 1 << 18) -> "LossHistory":
+        """The history :meth:`to_record` described; ``ValueError`` naming what does not fit."""
+        if not isinstance(d, dict) or set(d) != {"count", "base", "blocks", "exact_from", "exact"}:
+            raise ValueError("the loss history is not a history record")
+        count, base, lo = d["count"], d["base"], d["exact_from"]
+        for name, v in (("count", count), ("base", base), ("exact_from", lo)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ValueError(f"loss history {name} must be an integer >= 0, not {v!r}")
+        if base < 2 or base & (base - 1):
+            raise ValueError(f"loss history base must be a power of two >= 2, not {base}")
+        blocks = np.asarray([np.nan if v is None else v for v in d["blocks"]], np.float64)
+        exact = np.asarray([np.nan if v is None else v for v in d["exact"]], np.float64)
+        if blocks.size != 2 * (count // base):
+            raise ValueError(f"loss history has {blocks.size // 2} blocks for {count} steps of {base}")
+        if lo > count or exact.size != count - lo or exact.size > recent:
+            raise ValueError(f"loss history keeps {exact.size} exact losses from step {lo} of {count}")
+        h = cls(base, recent)
+        done = count // base * base
+        if blocks.size:
+            h._push(blocks.reshape(-1, 2), 0)
+        h.count = done
+        if lo < done:                                   # exact values inside the blocks
+            h._ring[np.arange(lo, done) % recent] = exact[: done - lo]
+        # the steps after the last block: exact, or not kept (NaN) when a rewind of a coarsely
+        # stored run left them unknown
+        gap = np.full(max(0, lo - done), np.nan)
+        h.extend(np.concatenate([gap, exact[max(0, done - lo):]]))
+        h._exact_from = lo
+        return h
+
+    def copy(self) -> "LossHistory":
+        """An independent copy (a record's round trip)."""
+        return LossHistory.from_record(self.to_record(max_blocks=1 << 62), self.recent)
 
     # -- reading ----------------------------------------------------------------------------------
     @property

@@ -11,15 +11,17 @@ refused with a :class:`SessionFileError`; nothing is changed.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
 
+from gdviz.training.history import LossHistory
 from gdviz.training.types import PlaneData, TrainConfig, TrainState
 
 FORMAT = "gdviz-session"
-VERSION = 1
+VERSION = 2          # 2: the loss history as it is kept ("history"); files that need no more say 1
 MAX_BYTES = 512 * 1024 * 1024
 
 
@@ -37,11 +39,21 @@ class Session:
     start: tuple[np.ndarray, np.ndarray]
     state: TrainState
     losses: np.ndarray              # loss of the state after 0, 1, ... updates (as far as kept)
+    history: LossHistory | None = None   # the whole history as kept (exact tail, min/max blocks)
 
 
 def _array(a) -> dict:
     a = np.asarray(a)
-    return {"dtype": a.dtype.name, "shape": list(a.shape), "values": [float(v) for v in a.ravel()]}
+    return {"dtype": a.dtype.name, "shape": list(a.shape), "values": _numbers(a)}
+
+
+def _numbers(values) -> list:
+    """Floats for JSON: NaN and ±inf (a diverged run) are not JSON, so they are written null."""
+    return [v if math.isfinite(v) else None for v in map(float, np.ravel(np.asarray(values, np.float64)))]
+
+
+def _unnumbers(values) -> np.ndarray:
+    return np.asarray([np.nan if v is None else v for v in values], np.float64)
 
 
 def _unarray(d, what: str) -> np.ndarray:
@@ -50,7 +62,7 @@ def _unarray(d, what: str) -> np.ndarray:
     if d["dtype"] not in ("float32", "float64", "int32", "int64"):
         raise ValueError(f"{what} has an unsupported dtype {d['dtype']!r}")
     shape = tuple(int(s) for s in d["shape"])
-    vals = np.asarray(d["values"], np.float64)
+    vals = _unnumbers(d["values"])
     if vals.size != int(np.prod(shape, dtype=np.int64)):
         raise ValueError(f"{what} has {vals.size} values for shape {shape}")
     return vals.astype(d["dtype"]).reshape(shape)
@@ -59,7 +71,7 @@ def _unarray(d, what: str) -> np.ndarray:
 def to_dict(fit, losses, generator: dict | None = None) -> dict:
     st = fit.state()
     data = fit.data
-    d = {"format": FORMAT, "version": VERSION}
+    d = {"format": FORMAT, "version": 1}   # 2 only when the history needs it (below)
     if generator is not None:
         d["data"] = {"generator": dict(generator)}
     else:
@@ -70,13 +82,21 @@ def to_dict(fit, losses, generator: dict | None = None) -> dict:
     d["start"] = {"W": _array(W0), "b": _array(b0)}
     d["state"] = {"step": st.step, "diverged_at": st.diverged_at,
                   "variables": {k: _array(v) for k, v in st.variables.items()}}
-    d["losses"] = [float(v) for v in np.asarray(losses, np.float64).ravel()]
+    if isinstance(losses, LossHistory):
+        record = losses.to_record()
+        if record["exact_from"] or record["count"] > len(record["exact"]):
+            d["version"] = 2                # a summary, stored as what it is
+            d["history"] = {**record, "blocks": _numbers(record["blocks"]),
+                            "exact": _numbers(record["exact"])}
+            return d
+        losses = record["exact"]
+    d["losses"] = _numbers(losses)
     return d
 
 
 def save(path, fit, losses=(), generator: dict | None = None) -> None:
     """Write the session atomically (a temporary file renamed over ``path``)."""
-    text = json.dumps(to_dict(fit, losses, generator), allow_nan=True)
+    text = json.dumps(to_dict(fit, losses, generator), allow_nan=False)
     p = Path(path)
     tmp = p.with_name(p.name + ".tmp")
     try:
@@ -140,8 +160,15 @@ def _session(d: dict) -> Session:
     diverged = st["diverged_at"]
     state = TrainState(int(st["step"]), None if diverged is None else int(diverged), config, variables)
     start = (_unarray(d["start"]["W"], "start W"), _unarray(d["start"]["b"], "start b"))
-    losses = np.asarray(d.get("losses", []), np.float64)
-    return Session(data, generator, int(d.get("init_seed", 0)), start, state, losses)
+    if "history" in d:
+        history = LossHistory.from_record(d["history"])
+        losses = history.exact(0, history.count)
+        losses = np.empty(0) if losses is None else losses
+    else:
+        losses = _unnumbers(d.get("losses", []))
+        history = LossHistory()
+        history.extend(losses)
+    return Session(data, generator, int(d.get("init_seed", 0)), start, state, losses, history)
 
 
 def open_fit(session: Session):

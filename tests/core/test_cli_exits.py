@@ -4,6 +4,7 @@ No traceback, the conventional exit status, and every printed line whole."""
 from __future__ import annotations
 
 import os
+import select
 import re
 import signal
 import subprocess
@@ -22,7 +23,10 @@ def _gdviz(*args, **kw) -> subprocess.Popen:
 
 def test_ctrl_c_exits_130_without_a_traceback_and_no_cut_line():
     p = _gdviz(*LONG_RUN, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    first = p.stdout.readline()  # it is running and printing
+    # it is running and printing; wait for output without reading it, so that `out` below holds
+    # every byte written (a readline here would keep the rest of its chunk, which communicate loses)
+    assert select.select([p.stdout], [], [], 60)[0]
+    first = ""
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
     assert p.returncode == 130
