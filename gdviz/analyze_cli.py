@@ -45,7 +45,9 @@ def run_analyze(args: argparse.Namespace, out, err=None) -> int:
     f = facts(data, momentum=0.9 if args.momentum is None else args.momentum)
     lam = f["hessian_eigenvalues"]
     if getattr(args, "json", False):
-        print(json.dumps(f), file=out)
+        from gdviz.race_cli import json_safe
+
+        print(json.dumps(json_safe(f), allow_nan=False), file=out)
         return EXIT_OK
     m = f["momentum"]
     lim = f["lr_limit"]

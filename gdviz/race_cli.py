@@ -92,18 +92,36 @@ def run_race_cli(args: argparse.Namespace, typed: set[str], out, err) -> int:
         return EXIT_USAGE
     W0, b0, min_loss, rows = run_race(racers, data, args.steps, args.tol, init_seed=args.seed)
     if args.json:
-        json.dump({
+        json.dump(json_safe({
             "start": {"W": [float(w) for w in W0.ravel()], "b": float(b0.ravel()[0])},
             "min_loss": min_loss,
             "racers": [{"name": r.name, "steps_to_tol": r.steps_to_tol, "final_loss": _json_number(r.final_loss),
                         "diverged_at": r.diverged_at, "W": list(r.W), "b": r.b} for r in rows],
-        }, out)
+        }), out, allow_nan=False)
         out.write("\n")
         return EXIT_OK
     if source:
         print(f"data: {source}", file=out)
     _print_board(rows, min_loss, args, out)
     return EXIT_OK
+
+
+def json_safe(value):
+    """``value`` with every NaN/inf float (at any depth of dicts, lists, tuples) as ``None``:
+    JSON has no NaN, and ``json.dump`` would write the non-standard ``NaN``/``Infinity``."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float) or (hasattr(value, "dtype") and getattr(value, "ndim", 1) == 0):
+        try:
+            f = float(value)
+        except (TypeError, ValueError):
+            return value
+        if isinstance(value, bool):
+            return value
+        return f if math.isfinite(f) else None
+    return value
 
 
 def _json_number(v: float):

@@ -75,3 +75,14 @@ def test_a_diverged_session_is_json_with_null(tmp_path):
     assert d["losses"][-1] is None
     s = load(path)
     assert s.state.diverged_at is not None and not np.isfinite(s.losses[-1])
+
+
+def test_race_json_writes_null_for_a_diverged_racer(capsys):
+    assert cli.main(["--headless", "--race", "gd,momentum", "--lr", "5", "--steps", "300", "--json"]) == 0
+    text = capsys.readouterr().out
+    assert "NaN" not in text and "Infinity" not in text
+    d = json.loads(text)
+    assert set(d) == {"start", "min_loss", "racers"}
+    assert all(set(r) == {"name", "steps_to_tol", "final_loss", "diverged_at", "W", "b"} for r in d["racers"])
+    gone = [r for r in d["racers"] if r["diverged_at"] is not None]
+    assert gone and all(r["final_loss"] is None for r in gone)
