@@ -86,3 +86,10 @@ def test_race_json_writes_null_for_a_diverged_racer(capsys):
     assert all(set(r) == {"name", "steps_to_tol", "final_loss", "diverged_at", "W", "b"} for r in d["racers"])
     gone = [r for r in d["racers"] if r["diverged_at"] is not None]
     assert gone and all(r["final_loss"] is None for r in gone)
+
+
+def test_json_safe_turns_every_non_finite_number_into_null():
+    from gdviz.race_cli import json_safe
+
+    got = json_safe({"a": [1.0, float("nan"), (np.float32("inf"), 2)], "b": {"c": -float("inf")}, "d": True})
+    assert json.dumps(got, allow_nan=False) == '{"a": [1.0, null, [null, 2]], "b": {"c": null}, "d": true}'
