@@ -126,9 +126,7 @@ class FileActions(QObject):
     def save_session(self, path: str) -> None:
         if not path.endswith(".gdviz"):
             path += ".gdviz"
-        self.w.plane_tab.flush()
-        _, losses = self.w.loss_view.data()
-        self.w.controller.save_session(path, losses[:-1])   # the last point is the current state's
+        self.w.controller.save_session(path)   # the engine writes it: it keeps the state and losses
         self._remember(path)
 
     @Slot()

@@ -20,6 +20,7 @@ import traceback
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Protocol
 
+from gdviz.training.history import LossHistory
 from gdviz.training.pacing import CONVERGENCE, PACING, Pacing
 from gdviz.training.runner import Runner
 from gdviz.training.session_ops import SessionOps
@@ -211,7 +212,7 @@ class EngineLoop:
         r = self.runner
         try:
             out = r.run(n)
-            self.ops.stepped(r.session)
+            self.ops.stepped(r.session, out.first, out.losses)
         except Exception as exc:
             self._flush()
             self.flags.playing.clear()
@@ -251,13 +252,15 @@ class EngineLoop:
             r.after_reset()
             self._emit_update(restart=True)
         elif kind == "save":
-            self._send("told", ops.save(args[0], s, args[1]))
+            self._send("told", ops.save(args[0], s))     # the history is kept here: only a path came
         elif kind == "export":
             self._send("told", ops.export(args[0], s))
         else:
             text, history = ops.open(args[0], s, *args[1:])
             r.after_reset()
-            if history is not None:
+            if isinstance(history, LossHistory):        # partly exact: sent whole, once
+                r.preload_history(history)
+            elif history is not None:
                 r.preload(history)                      # the curve shows the saved history
             self._emit_update(restart=True)
             self._send("told", text)

@@ -37,7 +37,7 @@ from gdviz.training.engine_loop import EngineLoop, Flags
 from gdviz.training.messages import Update
 from gdviz.training.pacing import Pacing
 
-__all__ = ["context", "serve", "Child", "PipeCommands", "UpdateCodec", "SAME"]
+__all__ = ["context", "serve", "Child", "PipeCommands", "PipeSender", "SharedFlag", "UpdateCodec", "SAME"]
 
 
 def _mapping_proxy(d: dict) -> MappingProxyType:
@@ -97,23 +97,72 @@ class PipeCommands:
 
 
 class PipeSender:
-    """The GUI's end of the command pipe: one writer at a time; a dead engine swallows commands
-    (the relay reports its end)."""
+    """The GUI's end of the command pipe.  :meth:`put` never blocks: commands go into a queue
+    that a sender thread writes to the pipe, so a command bigger than the pipe's buffer, or an
+    engine that has stopped reading, cannot freeze the GUI thread.  A dead engine swallows
+    commands (the relay reports its end)."""
+
+    _CLOSE = object()
 
     def __init__(self, conn):
         self._conn = conn
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._closed = False
 
     def put(self, cmd: tuple) -> None:
         with self._lock:
+            if self._closed:
+                return
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._pump, name="gdviz-commands", daemon=True)
+                self._thread.start()
+            self._queue.put(cmd)
+
+    def _pump(self) -> None:
+        dead = False
+        while True:
+            cmd = self._queue.get()
+            if cmd is self._CLOSE:
+                break
+            if dead:
+                continue
             try:
                 self._conn.send(cmd)
             except (OSError, ValueError):   # closed: the engine process has ended
-                pass
+                dead = True
+        self._conn.close()
 
     def close(self) -> None:
+        """Send what is queued, then close the pipe (from the sender thread; never blocks)."""
         with self._lock:
-            self._conn.close()
+            if self._closed:
+                return
+            self._closed = True
+            if self._thread is None:
+                self._conn.close()
+            else:
+                self._queue.put(self._CLOSE)
+
+
+class SharedFlag:
+    """A flag in shared memory with ``threading.Event``'s ``set``/``clear``/``is_set``: one byte
+    written and read without a lock, so a child killed at any moment can never leave it held
+    (``multiprocessing.Event`` takes a semaphore: a child dying inside it deadlocks the GUI).
+    The loop only polls flags and wakes on the command pipe, so no ``wait`` is needed."""
+
+    def __init__(self, ctx=None):
+        self._v = (ctx or context()).RawValue("b", 0)
+
+    def set(self) -> None:
+        self._v.value = 1
+
+    def clear(self) -> None:
+        self._v.value = 0
+
+    def is_set(self) -> bool:
+        return bool(self._v.value)
 
 
 class _Same:
@@ -246,7 +295,7 @@ class Child:
 def new_channels(ctx=None) -> tuple[Flags, Any, Any, PipeSender, Any]:
     """``(flags, command reader, results writer, command sender, results reader)`` for one engine."""
     ctx = ctx or context()
-    flags = Flags(ctx.Event(), ctx.Event(), ctx.Event())
+    flags = Flags(SharedFlag(ctx), SharedFlag(ctx), SharedFlag(ctx))
     flags.gui_idle.set()
     cmd_r, cmd_w = ctx.Pipe(duplex=False)
     res_r, res_w = ctx.Pipe(duplex=False)

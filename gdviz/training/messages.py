@@ -75,6 +75,10 @@ class Update:
         The furthest step reached since the last reset (the end of the time-travel timeline).
     jumped : bool
         True when this Update answers a time-travel jump: views forget what is after ``step``.
+    history : LossHistory or None
+        A reopened session's loss history (steps 0 .. step-1) when it is only partly exact (a
+        run longer than the exact window): the curve takes it as it is; ``losses`` then holds
+        only the current state's loss.  The receiver owns it.
     """
 
     snapshot: Snapshot
@@ -93,6 +97,7 @@ class Update:
     state: Any = None
     horizon: int = 0
     jumped: bool = False
+    history: Any = None
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,8 @@ class Outcome:
     steps: int
     divergence: Divergence | None = None
     converged: str | None = None
+    first: int = 0                          # the primary session's step before the run
+    losses: np.ndarray | None = None        # and the losses of its updates
 
     @property
     def stop(self) -> bool:
@@ -73,8 +75,10 @@ class _Lane:
         self.log: list[LogLine] = []
         self.sent_step = -1  # step of the last point sent (-1: nothing since restart)
         self.watch = ConvergenceWatch(rule)
+        self.history = None  # a LossHistory for the next Update (a reopened session's)
 
     def clear(self) -> None:
+        self.history = None
         self.pending.clear()
         self.paths.clear()
         self.log.clear()
@@ -159,6 +163,11 @@ class Runner:
         session's saved history)."""
         self._lanes[0].pending.append((int(first), np.asarray(losses, np.float64)))
 
+    def preload_history(self, history) -> None:
+        """A reopened session's history that is only partly exact (a LossHistory): the next
+        Update carries it whole (``Update.history``)."""
+        self._lanes[0].history = history
+
     def after_jump(self) -> None:
         """The primary session travelled to another step (time travel): nothing pending is
         valid, and the next Update starts at the new step without clearing the views."""
@@ -199,6 +208,7 @@ class Runner:
         t0 = self.clock()
         done = 0
         divergence = converged = None
+        first0, losses0 = self._lanes[0].session.step_count, None
         for k, lane in enumerate(self._lanes):
             s = lane.session
             first = s.step_count
@@ -208,7 +218,7 @@ class Runner:
             else:
                 losses = np.asarray(s.steps(n), dtype=np.float64).reshape(-1)
             if k == 0:
-                done = len(losses)
+                done, losses0 = len(losses), losses
             if len(losses):
                 lane.pending.append((first, losses))
             now = s.step_count
@@ -229,7 +239,7 @@ class Runner:
         if done:
             dt = self.clock() - t0
             self.per_step_s = 0.7 * self.per_step_s + 0.3 * (dt / done)
-        return Outcome(done, divergence, None if divergence else converged)
+        return Outcome(done, divergence, None if divergence else converged, first0, losses0)
 
     # ------------------------------------------------------------------ Updates
     def has_news(self) -> bool:
@@ -271,8 +281,12 @@ class Runner:
                 if f + len(a) > first and f < step]
         # pre-update losses run from `first` up to step-1; the current state's loss closes it
         body = np.concatenate(vals)[: max(0, step - first)] if vals else np.zeros(0, np.float64)
-        if len(body) != step - first:  # a gap (no losses kept, e.g. after restart): current only
+        history = lane.history
+        if history is not None and history.count == step:   # the whole past comes as it is kept
             first, body = step, np.zeros(0, np.float64)
+        elif len(body) != step - first:  # a gap (no losses kept, e.g. after restart): current only
+            first, body = step, np.zeros(0, np.float64)
+            history = None
         losses = np.append(body, float(snap.loss))
         path, state = np.zeros((0, 3)), None
         if self.trace and hasattr(s, "state"):
@@ -286,7 +300,7 @@ class Runner:
             snapshot=snap, losses=frozen_array(losses), first_step=first, steps_per_s=rate,
             log=tuple(lane.log), spec=s.spec, record=s.record,
             forward_names=tuple(s.forward_names), config=s.config, data=s.data,
-            restart=restart, playing=playing, path=frozen_array(path), state=state,
+            restart=restart, playing=playing, path=frozen_array(path), state=state, history=history,
         )
         lane.clear()
         lane.sent_step = step

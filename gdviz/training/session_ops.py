@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gdviz.training.history import LossHistory
 from gdviz.training.timeline import Timeline
 
 
@@ -28,10 +29,17 @@ class SessionOps:
         self.timeline = Timeline()
         self.horizon = 0  # the furthest step reached: goto's upper bound
         self.generator: dict | None = None  # what made the data (points, noise, seed); None: a file
+        # The primary session's losses (steps 0 .. step-1), bounded: Save writes them from here,
+        # so the GUI sends only a path (issue 26: the history crossed the pipe from the GUI thread).
+        self.history = LossHistory()
+        self.opened_at: int | None = None   # a reopened session: its states before this step are gone
 
     # --------------------------------------------------------------- bookkeeping
-    def stepped(self, s) -> None:
-        """After steps: keep checkpoints and push the horizon."""
+    def stepped(self, s, first: int | None = None, losses=None) -> None:
+        """After steps: keep the losses (of steps ``first, first+1, ...``), checkpoints, and push
+        the horizon."""
+        if losses is not None and len(losses):
+            self._keep(int(first), np.asarray(losses, np.float64))
         if _travels(s):
             self.timeline.observe(s)
             self.horizon = max(self.horizon, s.step_count)
@@ -43,8 +51,19 @@ class SessionOps:
             self.horizon = s.step_count
             self.timeline.observe(s, pin=True)
 
+    def _keep(self, first: int, losses: np.ndarray) -> None:
+        """Losses of steps ``first ..`` replace any kept from ``first`` on; an unknown gap is NaN."""
+        h = self.history
+        if first < h.count:
+            h.truncate(first)
+        if first > h.count:
+            h.extend(np.full(first - h.count, np.nan))
+        h.extend(losses)
+
     def restarted(self, s) -> None:
         """Reset, new data, a new start or an opened file: a new history begins here."""
+        self.history.clear()
+        self.opened_at = None
         self.timeline.clear()
         self.horizon = s.step_count
         if _travels(s):
@@ -62,15 +81,25 @@ class SessionOps:
             raise ValueError("this session cannot travel in time")
         if not 0 <= step <= self.horizon:
             raise ValueError(f"step {step} is outside the run (0 to {self.horizon})")
+        if self.opened_at is not None and step < self.opened_at:
+            raise ValueError(f"step {step} is before step {self.opened_at}, where this session was "
+                             "reopened: a session file keeps the losses before it, not the states, "
+                             f"so time travel reaches back to step {self.opened_at} only")
         self.timeline.goto(s, step)
+        self._keep(step, np.empty(0))
 
     def start(self, s, W, b) -> None:
         s.set_start(W, [b])  # raises ValueError on bad values: nothing changes
         self.restarted(s)
 
-    def save(self, path: str, s, losses) -> str:
+    def save(self, path: str, s, losses=None) -> str:
+        """Write the session with ``losses`` (default: the kept history, cut or padded with
+        NaN to end at the session's step)."""
         from gdviz.training.session_file import save
 
+        if losses is None:
+            self._keep(s.step_count, np.empty(0))
+            losses = self.history
         save(path, s, losses, self.generator)
         return f"Saved the session at step {s.step_count} to {path}"
 
@@ -78,9 +107,11 @@ class SessionOps:
         """The history as CSV: step, loss, W1, W2, b, replayed exactly from the checkpoints."""
         from gdviz.training.plane_fit import PlaneFit
 
-        losses, thetas = self.timeline.replay_traced(PlaneFit(s.data, s.config), s.step_count)
+        first = self.opened_at or 0
+        losses, thetas = self.timeline.replay_traced(PlaneFit(s.data, s.config), s.step_count,
+                                                     start=first)
         W, b = s.weights()
-        rows = np.column_stack([np.arange(len(losses) + 1), np.r_[losses, s.snapshot().loss],
+        rows = np.column_stack([first + np.arange(len(losses) + 1), np.r_[losses, s.snapshot().loss],
                                 np.vstack([thetas, np.r_[np.ravel(W), np.ravel(b)]])])
         try:
             with open(path, "w") as f:
@@ -89,12 +120,16 @@ class SessionOps:
                     f.write(f"{int(r[0])},{float(r[1])!r},{float(r[2])!r},{float(r[3])!r},{float(r[4])!r}\n")
         except OSError as e:
             raise ValueError(f"{path}: cannot be written ({e.strerror or e})") from None
+        if first:
+            return (f"Exported {len(rows)} steps (step, loss, W1, W2, b) from step {first}, where the "
+                    f"session was reopened (its file keeps no states before it), to {path}")
         return f"Exported {len(rows)} steps (step, loss, W1, W2, b) to {path}"
 
     def open(self, path: str, s, columns=None) -> tuple[str, np.ndarray | None]:
         """Load a session (``.gdviz``) or a data file into ``s``.
 
-        Returns the message and, for a session, the saved loss history to show (else None).
+        Returns the message and, for a session, the saved loss history to show (else None): an
+        array of every loss when the file has them all, else the :class:`LossHistory` itself.
         """
         from gdviz.training.datafile import load_csv
         from gdviz.training.session_file import load
@@ -113,8 +148,11 @@ class SessionOps:
                 s.restore(backup[2])
                 raise
             self.generator = session.generator
-            history = np.asarray(session.losses[: s.step_count], np.float64)
+            history = session.history
             text = f"Opened session {path} at step {s.step_count}"
+            if s.step_count:
+                text += (" (time travel and export reach back to this step: the file keeps the "
+                         "losses before it, not the states)")
         else:
             loaded = load_csv(path, columns)             # raises DataFileError: nothing changed
             s.set_data(loaded.data)
@@ -124,6 +162,12 @@ class SessionOps:
             if loaded.warnings:
                 text += ". Warning: " + "; ".join(loaded.warnings)
         self.restarted(s)
-        if history is not None and (len(history) == 0 or len(history) != s.step_count):
-            history = None  # a history that does not end at the session's step is not shown
+        if history is not None:
+            if history.count != s.step_count or history.count == 0:
+                history = None  # a history that does not end at the session's step is not shown
+            else:
+                self.history = history.copy()
+                self.opened_at = s.step_count
+                exact = history.exact(0, history.count)
+                history = history if exact is None else exact
         return text, history

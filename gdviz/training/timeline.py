@@ -67,15 +67,17 @@ class Timeline:
             fit.steps(step - base)
         return fit.step_count
 
-    def replay_traced(self, fit, upto: int):
-        """``(losses, thetas)`` of steps 0 .. upto-1, replayed exactly on ``fit`` (a scratch
+    def replay_traced(self, fit, upto: int, start: int = 0):
+        """``(losses, thetas)`` of steps start .. upto-1, replayed exactly on ``fit`` (a scratch
         PlaneFit on the same data) checkpoint by checkpoint, so every configuration change is
-        honoured.  ``thetas[k]`` is (W1, W2, b) after k updates, ``losses[k]`` its loss."""
+        honoured.  ``thetas[k]`` is (W1, W2, b) after start+k updates, ``losses[k]`` its loss."""
         import numpy as np
 
-        marks = [s for s in sorted(self._states) if s < upto] + [upto]
-        if not marks or marks[0] != 0:
-            raise ValueError("the timeline has no state at step 0")
+        marks = [s for s in sorted(self._states) if start <= s < upto] + [upto]
+        if not marks or marks[0] != start:
+            raise ValueError(f"the timeline has no state at step {start}")
+        if len(marks) == 1:
+            return np.empty(0), np.empty((0, 3))
         losses, thetas = [], []
         for a, b in zip(marks[:-1], marks[1:]):
             fit.restore(self._states[a])

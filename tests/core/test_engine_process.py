@@ -223,3 +223,46 @@ def test_a_play_set_before_the_first_pass_is_acknowledged():
 
     EngineLoop(partial(new_plane_fit, TrainConfig(), 100, 0.0, 0), None, flags, NoCommands(), send).run()
     assert "resumed" in sent and "paused" not in sent
+
+
+def test_a_command_bigger_than_the_pipe_never_blocks_the_sender():
+    """Nobody reads the pipe: a send of 8 MB would block for ever; put() must return."""
+    ctx = context()
+    r, w = ctx.Pipe(duplex=False)
+    from gdviz.training.engine_process import PipeSender
+
+    sender = PipeSender(w)
+    sender.put(("open", "x" * (8 << 20), None))      # far beyond any pipe buffer
+    sender.put(("ping", 1))                          # returned: the GUI thread is free
+    got = r.recv()                                   # the reader drains: everything arrives, in order
+    assert got[0] == "open" and len(got[1]) == 8 << 20
+    assert r.recv() == ("ping", 1)
+    sender.close()
+    with pytest.raises(EOFError):
+        r.recv()                                     # close() closed the pipe after the queue
+
+
+def test_a_sender_to_a_dead_engine_swallows_commands():
+    from gdviz.training.engine_process import PipeSender
+
+    r, w = context().Pipe(duplex=False)
+    r.close()
+    sender = PipeSender(w)
+    sender.put(("wake",))
+    sender.put(("ping", 2))
+    sender.close()                                   # nothing raises, nothing hangs
+
+
+def test_flags_are_lock_free_shared_bytes():
+    """multiprocessing.Event holds a semaphore inside set/clear/is_set: a child killed there
+    left it taken and the GUI's next call deadlocked.  The flags now hold no lock at all."""
+    from gdviz.training.engine_process import SharedFlag
+
+    flags, *_ = new_channels()
+    for f in (flags.playing, flags.stop, flags.gui_idle):
+        assert isinstance(f, SharedFlag) and not hasattr(f._v, "get_lock")
+    assert flags.gui_idle.is_set() and not flags.playing.is_set()
+    flags.playing.set()
+    assert flags.playing.is_set()
+    flags.playing.clear()
+    assert not flags.playing.is_set()

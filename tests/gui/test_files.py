@@ -110,3 +110,14 @@ def test_the_column_picker_guesses_by_name(qtbot):
     d = ColumnPicker(None, ["id", "x1", "note", "x2", "y"])
     qtbot.addWidget(d)
     assert d.columns() == (1, 3, 4)
+
+
+def test_save_with_a_dead_engine_says_so_and_writes_nothing(qtbot, window, tmp_path):
+    """After the engine ended, Ctrl+S wrote nothing and said nothing."""
+    said = messages(qtbot, window)
+    with qtbot.waitSignal(window.controller.stopped, timeout=20_000):
+        window.controller._worker.request_stop()           # the engine ends (as if it had died)
+    path = tmp_path / "late.gdviz"
+    window.files.save_session(str(path))
+    assert any("Session not saved: the training engine has stopped" in m for m in said)
+    assert not path.exists()

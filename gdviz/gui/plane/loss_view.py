@@ -131,6 +131,14 @@ class LossView(QWidget):
         self._current = self._first + h.count - 1
         self._schedule()          # redraws the curve, the marker and the readout once
 
+    def adopt(self, history: LossHistory) -> None:
+        """Show ``history`` (steps 0 .. count-1, e.g. a reopened session's) as the curve; the
+        view owns it from now on."""
+        self._hist = history
+        self._first = 0
+        self._current = history.count - 1 if history.count else None
+        self._schedule()
+
     def clear(self) -> None:
         """Forget every value."""
         self._hist.clear()

@@ -125,6 +125,8 @@ class PlaneFitTab(QWidget):
             self._pending_losses.clear()
             self._pending_log.clear()
             self.loss_view.clear()
+            if u.history is not None:                  # a reopened long session's history
+                self.loss_view.adopt(u.history)
             if self.log_pane.toPlainText():
                 self.log_pane.appendPlainText("--- reset: back to step 0 ---")
         if u.data is not None and u.data is not self._data:

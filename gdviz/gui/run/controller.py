@@ -81,6 +81,7 @@ class TrainingController(QObject):
         self._playing = False
         self._last: Update | None = None
         self._running = False
+        self._ended = False          # the worker said finished: no engine answers any more
         self._old_switch: float | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -160,10 +161,31 @@ class TrainingController(QObject):
         or a .gdviz session; errors arrive as ``message`` and change nothing."""
         self._worker.open_file(path, columns)
 
-    def save_session(self, path: str, losses) -> None:
-        self._worker.save_session(path, losses)
+    def engine_gone(self) -> str | None:
+        """Why no file command can be carried out (the engine has ended), else None."""
+        proc = self._worker.process
+        if self._ended or (proc is not None and not proc.is_alive()):
+            return "the training engine has stopped"
+        if not self._running:
+            return "the training engine is not running"
+        return None
+
+    def save_session(self, path: str, losses=None) -> None:
+        """Ask the engine to write the session (it keeps the state and the loss history: only
+        the path crosses); the answer arrives as ``message`` (saved, or why not).  ``losses``
+        is ignored (kept for old callers)."""
+        why = self.engine_gone()
+        if why:
+            self.message.emit(f"Session not saved: {why}, so nothing was written to {path}; "
+                              "restart gdviz to train and save again")
+            return
+        self._worker.save_session(path)
 
     def export_history(self, path: str) -> None:
+        why = self.engine_gone()
+        if why:
+            self.message.emit(f"History not exported: {why}, so nothing was written to {path}")
+            return
         self._worker.export_history(path)
 
     def set_generator(self, generator: dict | None) -> None:
@@ -215,6 +237,7 @@ class TrainingController(QObject):
 
     @Slot()
     def _on_finished(self) -> None:
+        self._ended = True
         if self._playing:              # an engine that died mid-run: the window shows paused
             self._on_paused()
         self._thread.quit()

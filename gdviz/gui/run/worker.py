@@ -154,9 +154,10 @@ class TrainingWorker(QObject):
         self._flags.playing.clear()
         self._put(("open", str(path), columns))
 
-    def save_session(self, path: str, losses) -> None:
-        """Save data, settings, the exact state and ``losses`` (the curve's history)."""
-        self._put(("save", str(path), losses))
+    def save_session(self, path: str, losses=None) -> None:
+        """Save data, settings, the exact state and the loss history, all kept where the loop
+        runs: only the path crosses (``losses`` is ignored, kept for old callers)."""
+        self._put(("save", str(path)))
 
     def export_history(self, path: str) -> None:
         """Write step, loss, W1, W2, b of every step so far as CSV (replayed exactly)."""
