@@ -25,7 +25,7 @@ from gdviz.training.messages import Divergence, LogLine, Update
 from gdviz.training.pacing import CONVERGENCE, PACING, Convergence, Pacing
 from gdviz.training.types import Snapshot, TrainConfig, frozen_array
 from gdviz.training.verdicts import (ConvergenceWatch, converged_message, divergence_cause,
-                                     divergence_message, lr_limit_of)
+                                     divergence_message, lr_limit_of, stalled_reason)
 
 __all__ = ["Session", "Runner", "Outcome"]
 
@@ -220,12 +220,15 @@ class Runner:
                 idx = int(np.argmax(bad)) if bad.any() else len(losses) - 1
                 step = first + idx if bad.any() else int(s.diverged_at)
                 loss = float(losses[idx]) if len(losses) else math.nan
-                divergence = Divergence(step, loss, divergence_message(step, loss, divergence_cause(s.config),
-                                                                          lr_limit_of(s)))
+                cfg = s.config
+                divergence = Divergence(step, loss, divergence_message(
+                    step, loss, divergence_cause(cfg), lr_limit_of(s), getattr(cfg, "lr", None),
+                    float(getattr(cfg, "grad_ys", 1.0))))
             if k == 0 and len(losses):
                 hit = lane.watch.feed(losses)
                 if hit is not None:
-                    converged = converged_message(first + hit, float(losses[hit]), lane.watch.rule)
+                    converged = converged_message(first + hit, float(losses[hit]), lane.watch.rule,
+                                                  stalled_reason(s))
         if done:
             dt = self.clock() - t0
             self.per_step_s = 0.7 * self.per_step_s + 0.3 * (dt / done)
