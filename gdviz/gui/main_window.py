@@ -168,9 +168,11 @@ class MainWindow(QMainWindow):
         self.move(x, y)
 
     def _race_source(self):
-        """The race starts from the data and initial W the plane fit uses."""
+        """The race starts from the data in use by the plane fit (a loaded file too) and its initial W."""
         st = self._state
-        return default_data_factory(st.points, st.noise, st.seed), st.seed
+        u = self.controller.last_update()
+        data = getattr(u, "data", None)
+        return (data if data is not None else default_data_factory(st.points, st.noise, st.seed)), st.seed
 
     def _build_controls(self) -> None:
         self.controls = ControlPanel()
