@@ -154,10 +154,12 @@ class Runner:
             lane.watch.reset()
         self.restart_pacing()
 
-    def preload(self, losses, first: int = 0) -> None:
+    def preload(self, losses, first: int = 0, path=None) -> None:
         """Losses of steps ``first, first+1, ...`` the next Update must carry (a reopened
-        session's saved history)."""
+        session's saved history, an undone start's); ``path``: (W1, W2, b) of those steps."""
         self._lanes[0].pending.append((int(first), np.asarray(losses, np.float64)))
+        if path is not None:
+            self._lanes[0].paths.append((int(first), np.asarray(path, np.float64).reshape(-1, 3)))
 
     def after_jump(self) -> None:
         """The primary session travelled to another step (time travel): nothing pending is

@@ -15,6 +15,9 @@ import numpy as np
 
 from gdviz.training.timeline import Timeline
 
+#: undoing a new start replays the replaced run for the loss curve up to this many steps
+MAX_UNDO_REPLAY = 200_000
+
 
 def _travels(session) -> bool:
     """Sessions with ``state``/``restore`` (PlaneFit) can travel in time; simple fakes cannot."""
@@ -28,6 +31,7 @@ class SessionOps:
         self.timeline = Timeline()
         self.horizon = 0  # the furthest step reached: goto's upper bound
         self.generator: dict | None = None  # what made the data (points, noise, seed); None: a file
+        self._before_start: tuple | None = None   # what a new start replaced: Undo new start
 
     # --------------------------------------------------------------- bookkeeping
     def stepped(self, s) -> None:
@@ -38,6 +42,7 @@ class SessionOps:
 
     def configured(self, s) -> None:
         """A configuration change: a replay must never cross it, so the future is forgotten."""
+        self._before_start = None      # the replaced history ran under the old configuration
         if _travels(s):
             self.timeline.forget_after(s.step_count)
             self.horizon = s.step_count
@@ -45,6 +50,7 @@ class SessionOps:
 
     def restarted(self, s) -> None:
         """Reset, new data, a new start or an opened file: a new history begins here."""
+        self._before_start = None
         self.timeline.clear()
         self.horizon = s.step_count
         if _travels(s):
@@ -65,8 +71,37 @@ class SessionOps:
         self.timeline.goto(s, step)
 
     def start(self, s, W, b) -> None:
+        """Start again from step 0 at (W, b), keeping what it replaces for :meth:`undo_start`."""
+        before = (s.start(), s.state(), self.timeline, self.horizon) if _travels(s) else None
         s.set_start(W, [b])  # raises ValueError on bad values: nothing changes
+        self.timeline = Timeline(self.timeline.every)
         self.restarted(s)
+        self._before_start = before
+
+    @property
+    def can_undo_start(self) -> bool:
+        return self._before_start is not None
+
+    def undo_start(self, s, max_replay: int = MAX_UNDO_REPLAY):
+        """Put back the start, the state and the history a new start replaced.
+
+        Returns ``(message, losses, thetas)``: the replaced run's losses and (W1, W2, b) of steps
+        0 .. step-1, replayed exactly from its checkpoints (``None`` beyond ``max_replay`` steps).
+        Raises ``ValueError`` (nothing changes) when there is nothing to undo.
+        """
+        if self._before_start is None:
+            raise ValueError("nothing to undo: no new start since the last Reset, data, "
+                             "session or setting change")
+        (W0, b0), state, timeline, horizon = self._before_start
+        s.set_start(np.ravel(W0), np.ravel(b0))
+        s.restore(state)
+        self.timeline, self.horizon, self._before_start = timeline, horizon, None
+        losses = thetas = None
+        if 0 < s.step_count <= max_replay:
+            from gdviz.training.plane_fit import PlaneFit
+
+            losses, thetas = timeline.replay_traced(PlaneFit(s.data, s.config), s.step_count)
+        return f"Undid the new start: back at step {s.step_count}", losses, thetas
 
     def save(self, path: str, s, losses) -> str:
         from gdviz.training.session_file import save
