@@ -168,9 +168,11 @@ class MainWindow(QMainWindow):
         self.move(x, y)
 
     def _race_source(self):
-        """The race starts from the data and initial W the plane fit uses."""
+        """The race starts from the data in use by the plane fit (a loaded file too) and its initial W."""
         st = self._state
-        return default_data_factory(st.points, st.noise, st.seed), st.seed
+        u = self.controller.last_update()
+        data = getattr(u, "data", None)
+        return (data if data is not None else default_data_factory(st.points, st.noise, st.seed)), st.seed
 
     def _build_controls(self) -> None:
         self.controls = ControlPanel()
@@ -270,7 +272,19 @@ class MainWindow(QMainWindow):
     def on_start_requested(self, W, b) -> None:
         self.plane_tab.hide_banner()
         self.controller.set_start(W, b)
-        self.status.show_message(f"Start set to W = [{W[0]:.4g}, {W[1]:.4g}], b = {b[0]:.4g}", 5000)
+        self.status.show_message(f"Start set to W = [{W[0]:.4g}, {W[1]:.4g}], b = {b[0]:.4g} "
+                                 "(Edit → Undo new start: Ctrl+Z)", 8000)
+
+    @Slot()
+    def on_undo_start(self) -> None:
+        self.plane_tab.hide_banner()
+        self.controller.undo_start()
+
+    @Slot()
+    def on_tutorial_start(self) -> None:
+        self.plane_tab.hide_banner()
+        self.controller.tutorial_start()
+        self.status.show_message("Back to the tutorial's start (Edit → Undo new start: Ctrl+Z)", 8000)
 
     @Slot(object)
     def on_config_requested(self, config: TrainConfig) -> None:

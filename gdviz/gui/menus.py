@@ -41,6 +41,13 @@ class WindowMenus(QObject):
                      tip="Record a panel while training, as an animated GIF or an MP4 video")
         f.addSeparator()
         self.quit = self._action(f, "Quit", w.close, "Ctrl+Q")
+        e = bar.addMenu("&Edit")
+        self.undo_start = self._action(
+            e, "Undo new start", w.on_undo_start, "Ctrl+Z",
+            tip="Put back the start, the run and its history that a click on the landscape replaced")
+        self.tutorial_start = self._action(
+            e, "Tutorial start", w.on_tutorial_start,
+            tip="Start again from the tutorial's own W and b (undoable)")
         r = bar.addMenu("&Run")
         self.play = self._action(r, "Play / Pause", w.on_play, "Space")
         self.step = self._action(r, "Step", w.on_step, "Right", tip="One update")

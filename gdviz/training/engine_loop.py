@@ -176,7 +176,7 @@ class EngineLoop:
                 if r.trace and not was:
                     self._emit_update()    # the current state starts the path the view draws
                 return
-            if kind in ("goto", "save", "export", "open", "start"):
+            if kind in ("goto", "save", "export", "open", "start", "undo_start", "tutorial_start"):
                 self._file_or_travel(kind, cmd[1:])
                 return
             if kind == "step":
@@ -247,10 +247,22 @@ class EngineLoop:
             ops.goto(s, *args)
             r.after_jump()
             self._emit_update(jumped=True)
-        elif kind == "start":
+        elif kind in ("start", "tutorial_start"):
+            if kind == "tutorial_start":
+                from gdviz.training.plane_fit import initial_start
+
+                W0, b0 = initial_start(getattr(s, "init_seed", 0))
+                args = (W0.ravel().tolist(), float(b0[0]))
             ops.start(s, *args)
             r.after_reset()
             self._emit_update(restart=True)
+        elif kind == "undo_start":
+            text, losses, thetas = ops.undo_start(s)
+            r.after_reset()
+            if losses is not None:
+                r.preload(losses, path=thetas)          # the curve and the path come back
+            self._emit_update(restart=True)
+            self._send("told", text)
         elif kind == "save":
             self._send("told", ops.save(args[0], s))     # the history is kept here: only a path came
         elif kind == "export":

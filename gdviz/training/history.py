@@ -278,6 +278,17 @@ class PathHistory:
         self._kept = np.empty((keep, width))
         self._nkept = 0
         self._ring = np.empty((recent, width))
+        self._ring_lo = 0          # rows before this one are not in the ring (after a truncate)
+
+    def truncate(self, n: int) -> None:
+        """Forget every row from index ``n`` on (time travel back to step ``n``'s predecessor);
+        the rows before stay as they were, exactly where the ring still holds them."""
+        n = max(0, min(int(n), self.count))
+        if n == self.count:
+            return
+        self._ring_lo = min(max(self._ring_lo, self.count - self.recent), n)
+        self._nkept = min(self._nkept, -(-n // self.stride))
+        self.count = n
 
     def extend(self, rows) -> None:
         rows = np.asarray(rows, np.float64).reshape(-1, self.width)
@@ -302,7 +313,7 @@ class PathHistory:
 
     def last(self, n: int) -> np.ndarray:
         """The last ``min(n, count, recent)`` rows, exactly, oldest first."""
-        n = min(int(n), self.count, self.recent)
+        n = min(int(n), self.count - max(self._ring_lo, self.count - self.recent))
         return self._ring[(self.count - n + np.arange(n)) % self.recent].copy()
 
     def points(self, max_points: int | None = None) -> np.ndarray:

@@ -58,9 +58,8 @@ class PlaneFit:
             raise TypeError(f"config must be a TrainConfig, not {type(config).__name__}")
         self._data = make_plane_data() if data is None else data
         self.init_seed = int(init_seed)
-        rng = np.random.default_rng(self.init_seed)
-        self._W0 = frozen_array(rng.uniform(-1.0, 1.0, (1, 2)).astype(np.float32))
-        self._b0 = frozen_array(np.zeros((1,), np.float32))
+        W0, b0 = initial_start(self.init_seed)
+        self._W0, self._b0 = frozen_array(W0), frozen_array(b0)
         self.step_count = 0
         self.diverged_at: int | None = None
         self._config = config.validated()
@@ -263,6 +262,12 @@ class PlaneFit:
         self._model, self._spec, self._fetcher, self._snap = model, spec, fetcher, None
         if old is not None and old is not model:
             old.sess.close()
+
+
+def initial_start(init_seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The tutorial's start for ``init_seed``: W uniform in [-1, 1) (float32, shape (1, 2)), b 0."""
+    W0 = np.random.default_rng(int(init_seed)).uniform(-1.0, 1.0, (1, 2)).astype(np.float32)
+    return W0, np.zeros((1,), np.float32)
 
 
 def new_plane_fit(config: TrainConfig, points: int, noise: float, seed: int) -> PlaneFit:

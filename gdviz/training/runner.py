@@ -25,7 +25,7 @@ from gdviz.training.messages import Divergence, LogLine, Update
 from gdviz.training.pacing import CONVERGENCE, PACING, Convergence, Pacing
 from gdviz.training.types import Snapshot, TrainConfig, frozen_array
 from gdviz.training.verdicts import (ConvergenceWatch, converged_message, divergence_cause,
-                                     divergence_message, lr_limit_of)
+                                     divergence_message, lr_limit_of, stalled_reason)
 
 __all__ = ["Session", "Runner", "Outcome"]
 
@@ -158,10 +158,12 @@ class Runner:
             lane.watch.reset()
         self.restart_pacing()
 
-    def preload(self, losses, first: int = 0) -> None:
+    def preload(self, losses, first: int = 0, path=None) -> None:
         """Losses of steps ``first, first+1, ...`` the next Update must carry (a reopened
-        session's saved history)."""
+        session's saved history, an undone start's); ``path``: (W1, W2, b) of those steps."""
         self._lanes[0].pending.append((int(first), np.asarray(losses, np.float64)))
+        if path is not None:
+            self._lanes[0].paths.append((int(first), np.asarray(path, np.float64).reshape(-1, 3)))
 
     def preload_history(self, history) -> None:
         """A reopened session's history that is only partly exact (a LossHistory): the next
@@ -230,12 +232,15 @@ class Runner:
                 idx = int(np.argmax(bad)) if bad.any() else len(losses) - 1
                 step = first + idx if bad.any() else int(s.diverged_at)
                 loss = float(losses[idx]) if len(losses) else math.nan
-                divergence = Divergence(step, loss, divergence_message(step, loss, divergence_cause(s.config),
-                                                                          lr_limit_of(s)))
+                cfg = s.config
+                divergence = Divergence(step, loss, divergence_message(
+                    step, loss, divergence_cause(cfg), lr_limit_of(s), getattr(cfg, "lr", None),
+                    float(getattr(cfg, "grad_ys", 1.0))))
             if k == 0 and len(losses):
                 hit = lane.watch.feed(losses)
                 if hit is not None:
-                    converged = converged_message(first + hit, float(losses[hit]), lane.watch.rule)
+                    converged = converged_message(first + hit, float(losses[hit]), lane.watch.rule,
+                                                  stalled_reason(s))
         if done:
             dt = self.clock() - t0
             self.per_step_s = 0.7 * self.per_step_s + 0.3 * (dt / done)

@@ -16,6 +16,9 @@ import numpy as np
 from gdviz.training.history import LossHistory
 from gdviz.training.timeline import Timeline
 
+#: undoing a new start replays the replaced run for the loss curve up to this many steps
+MAX_UNDO_REPLAY = 200_000
+
 
 def _travels(session) -> bool:
     """Sessions with ``state``/``restore`` (PlaneFit) can travel in time; simple fakes cannot."""
@@ -33,6 +36,7 @@ class SessionOps:
         # so the GUI sends only a path (issue 26: the history crossed the pipe from the GUI thread).
         self.history = LossHistory()
         self.opened_at: int | None = None   # a reopened session: its states before this step are gone
+        self._before_start: tuple | None = None   # what a new start replaced: Undo new start
 
     # --------------------------------------------------------------- bookkeeping
     def stepped(self, s, first: int | None = None, losses=None) -> None:
@@ -46,6 +50,7 @@ class SessionOps:
 
     def configured(self, s) -> None:
         """A configuration change: a replay must never cross it, so the future is forgotten."""
+        self._before_start = None      # the replaced history ran under the old configuration
         if _travels(s):
             self.timeline.forget_after(s.step_count)
             self.horizon = s.step_count
@@ -64,6 +69,7 @@ class SessionOps:
         """Reset, new data, a new start or an opened file: a new history begins here."""
         self.history.clear()
         self.opened_at = None
+        self._before_start = None
         self.timeline.clear()
         self.horizon = s.step_count
         if _travels(s):
@@ -89,8 +95,39 @@ class SessionOps:
         self._keep(step, np.empty(0))
 
     def start(self, s, W, b) -> None:
+        """Start again from step 0 at (W, b), keeping what it replaces for :meth:`undo_start`."""
+        before = (s.start(), s.state(), self.timeline, self.horizon, self.history) if _travels(s) else None
         s.set_start(W, [b])  # raises ValueError on bad values: nothing changes
+        self.timeline = Timeline(self.timeline.every)
+        self.history = LossHistory()      # the replaced one is kept in ``before`` for the undo
         self.restarted(s)
+        self._before_start = before
+
+    @property
+    def can_undo_start(self) -> bool:
+        return self._before_start is not None
+
+    def undo_start(self, s, max_replay: int = MAX_UNDO_REPLAY):
+        """Put back the start, the state and the history a new start replaced.
+
+        Returns ``(message, losses, thetas)``: the replaced run's losses and (W1, W2, b) of steps
+        0 .. step-1, replayed exactly from its checkpoints (``None`` beyond ``max_replay`` steps).
+        Raises ``ValueError`` (nothing changes) when there is nothing to undo.
+        """
+        if self._before_start is None:
+            raise ValueError("nothing to undo: no new start since the last Reset, data, "
+                             "session or setting change")
+        (W0, b0), state, timeline, horizon, history = self._before_start
+        s.set_start(np.ravel(W0), np.ravel(b0))
+        s.restore(state)
+        self.timeline, self.horizon, self._before_start = timeline, horizon, None
+        self.history = history
+        losses = thetas = None
+        if 0 < s.step_count <= max_replay:
+            from gdviz.training.plane_fit import PlaneFit
+
+            losses, thetas = timeline.replay_traced(PlaneFit(s.data, s.config), s.step_count)
+        return f"Undid the new start: back at step {s.step_count}", losses, thetas
 
     def save(self, path: str, s, losses=None) -> str:
         """Write the session with ``losses`` (default: the kept history, cut or padded with

@@ -134,3 +134,19 @@ def test_path_history_keeps_every_stride_th_row_and_the_newest():
     assert np.all(steps % p.stride == 0) and np.all(np.diff(steps) == p.stride)
     np.testing.assert_array_equal(p.last(16)[:, 0], np.arange(99_987, 100_003))
     assert p.nbytes == (64 + 16) * 3 * 8
+
+
+def test_path_history_truncate_keeps_the_rows_before():
+    from gdviz.training.history import PathHistory
+
+    rows = np.arange(60, dtype=np.float64).reshape(20, 3)
+    p = PathHistory(keep=8, recent=6)
+    p.extend(rows)
+    p.truncate(17)
+    assert p.count == 17
+    np.testing.assert_array_equal(p.last(6), rows[14:17])   # only what the ring still holds
+    p.extend(rows[17:19])
+    np.testing.assert_array_equal(p.last(6), rows[14:19])
+    pts = p.points()
+    np.testing.assert_array_equal(pts[-1], rows[18])
+    assert all(any(np.array_equal(r, q) for q in rows[:19]) for r in pts)

@@ -75,3 +75,54 @@ def test_export_to_a_full_disk_is_refused(tmp_path):
     assert out.read_text().splitlines()[0] == "step,loss,W1,W2,b"
     with pytest.raises(ValueError, match="cannot be written"):
         ops.export(str(tmp_path / "missing-folder" / "h.csv"), fit)
+
+
+def test_a_new_start_can_be_undone_with_its_history():
+    """Issue 20: one click on the landscape replaced the run and its history with no undo."""
+    fit, ops = PlaneFit(), SessionOps()
+    ops.restarted(fit)
+    _run(ops, fit, 30)
+    ops.goto(fit, 25)                          # a horizon beyond the current step survives too
+    W25, start = np.array(fit.weights()[0]), fit.start()
+    ref = PlaneFit()
+    ref_losses = ref.steps(25)
+    ops.start(fit, [0.6, -0.4], 0.1)
+    _run(ops, fit, 5)
+    assert ops.can_undo_start and fit.step_count == 5
+    text, losses, thetas = ops.undo_start(fit)
+    assert "step 25" in text and fit.step_count == 25 and ops.horizon == 30
+    assert np.array_equal(fit.weights()[0], W25) and np.array_equal(fit.start()[0], start[0])
+    np.testing.assert_array_equal(losses, ref_losses)
+    assert thetas.shape == (25, 3)
+    ops.goto(fit, 30)                          # the replaced future is there again
+    ref.steps(5)
+    assert np.array_equal(fit.weights()[0], ref.weights()[0])
+    with pytest.raises(ValueError, match="nothing to undo"):
+        ops.undo_start(fit)
+
+
+def test_undo_start_is_void_after_a_reset_or_a_setting_change():
+    fit, ops = PlaneFit(), SessionOps()
+    ops.restarted(fit)
+    _run(ops, fit, 3)
+    ops.start(fit, [0.6, -0.4], 0.1)
+    fit.configure(TrainConfig(lr=0.1))
+    ops.configured(fit)
+    assert not ops.can_undo_start
+    ops.start(fit, [0.2, -0.4], 0.1)
+    fit.reset()
+    ops.restarted(fit)
+    with pytest.raises(ValueError, match="nothing to undo"):
+        ops.undo_start(fit)
+
+
+def test_a_refused_start_keeps_the_undo_of_the_one_before():
+    fit, ops = PlaneFit(), SessionOps()
+    ops.restarted(fit)
+    _run(ops, fit, 4)
+    ops.start(fit, [0.6, -0.4], 0.1)
+    with pytest.raises(ValueError):
+        ops.start(fit, [float("nan"), 0.0], 0.0)
+    assert ops.can_undo_start
+    ops.undo_start(fit)
+    assert fit.step_count == 4

@@ -127,3 +127,50 @@ def test_planes_in_3d_follow_the_selected_racer(qtbot, tab):
     expected = theta[0] * x1[:, None] + theta[1] * x2[None, :] + theta[2]
     np.testing.assert_allclose(tab.planes.surface_heights(), expected, rtol=1e-9, atol=1e-12)
     assert len(tab.planes._others) == len(tab.specs) - 1
+
+
+def test_a_refused_edit_keeps_every_number_shown(qtbot, tab):
+    _run_to(qtbot, tab, 5)
+    shown = [[tab.board.item(r, c).text() for c in range(3, 7)] for r in range(tab.board.rowCount())]
+    assert all(row[1] for row in shown)                 # losses are on show
+    tab.board.item(0, 1).setText("fast")
+    assert "not a number" in tab.error.text()
+    assert [[tab.board.item(r, c).text() for c in range(3, 7)]
+            for r in range(tab.board.rowCount())] == shown
+
+
+def test_a_preset_change_never_reports_an_empty_number(qtbot, tab):
+    from PySide6.QtWidgets import QAbstractItemView
+
+    said = []
+    tab.message.connect(said.append)
+    tab.board.setCurrentCell(1, 1)
+    tab.board.editItem(tab.board.item(1, 1))            # an editor left open while choosing a preset
+    assert tab.board.state() == QAbstractItemView.State.EditingState
+    tab.preset.setCurrentText("Ng vs TF momentum")
+    tab.on_preset(tab.preset.currentIndex())
+    qtbot.waitUntil(lambda: tab.board.rowCount() == 3 and tab.last_update.step == 0, timeout=5000)
+    assert tab.board.state() != QAbstractItemView.State.EditingState   # it cannot write into the new rows
+    tab.board.edited.emit(1, 1, "")                     # an emptied cell is no edit
+    tab.board.edited.emit(0, 2, "")
+    assert "not a number" not in tab.error.text() and not any("not a number" in m for m in said)
+    assert tab.board.item(1, 1).text() == "0.5"
+
+
+def test_the_race_fits_the_data_in_use_and_says_which(qtbot, window, tmp_path):
+    """Issue 26: with a CSV loaded, the Race tab raced the generated data without a word."""
+    from tests.gui.windows import barrier, last
+
+    p = tmp_path / "mine.csv"
+    p.write_text("x1,x2,y\n0,0,1\n1,0,3\n0,1,2\n1,1,4\n0.5,0.5,2.5\n")
+    window.files.open_path(str(p))
+    barrier(qtbot, window)
+    assert last(window).data.points == 5
+    race = window.race_tab
+    window.tabs.setCurrentWidget(race)
+    qtbot.waitUntil(lambda: getattr(race, "_data", None) is not None, timeout=10000)
+    race.restart()
+    race.worker_barrier()
+    assert race._data.points == 5 and race._data.true_W is None
+    np.testing.assert_allclose(race._data.y, last(window).data.y)
+    assert race.data_label.text() == "data: loaded file, 5 points"

@@ -50,6 +50,7 @@ class ParameterSpacePanel(QWidget):
         self.timeline.setRange(0, 0)
         self.timeline.setToolTip("time travel: drag back to any step; training continues exactly from there")
         self.timeline.sliderReleased.connect(self._on_timeline)
+        self.timeline.valueChanged.connect(self._on_timeline_value)   # a groove click, a key
         self.back = QPushButton("◀")
         self.back.setToolTip("one step back in time (Alt+Left)")
         self.back.setShortcut("Alt+Left")
@@ -102,6 +103,7 @@ class ParameterSpacePanel(QWidget):
         self.land: ls.Landscape | None = None
         self.data = None
         self.path = PathHistory()
+        self._path_first: int | None = 0         # the step of the path's first row (None: gaps)
         self._axis_labels: tuple | None = None   # what the plot's axes say (set on change only)
         self.theta = np.zeros(3)
         self.config: TrainConfig | None = None
@@ -120,11 +122,7 @@ class ParameterSpacePanel(QWidget):
             self.data, self.land = u.data, ls.analyze(u.data)
             self._ghost_fit, self._extent = None, None
             self.stability.set_landscape(self.land)
-        if u.restart or u.jumped:
-            self.path = PathHistory()
-            self._extent = None if u.restart else self._extent
-        if len(u.path):
-            self.path.extend(u.path)
+        self._follow_path(u)
         self.theta = np.r_[np.ravel(snap.W), np.ravel(snap.b)].astype(np.float64)
         if self.config != u.config:
             self.ghost = None
@@ -138,6 +136,21 @@ class ParameterSpacePanel(QWidget):
         self.when.setText(f"step {snap.step} of {max(self.horizon, snap.step)}")
         self.stability.set_config(u.config)
         self.redraw()
+
+    def _follow_path(self, u) -> None:
+        """Extend the walked path; a time-travel jump keeps the path up to the new step."""
+        keep = None if self._path_first is None else u.snapshot.step - self._path_first
+        if u.jumped and not u.restart and keep is not None and 0 <= keep <= self.path.count:
+            self.path.truncate(keep)              # the jump's own row (the new step) follows
+        elif u.restart or u.jumped:
+            self.path = PathHistory()
+            self._extent = None if u.restart else self._extent
+        if len(u.path):
+            if self.path.count == 0:
+                self._path_first = u.first_step
+            elif self._path_first is not None and u.first_step != self._path_first + self.path.count:
+                self._path_first = None           # a gap (not traced for a while): rows are not steps
+            self.path.extend(u.path)
 
     @Slot()
     def redraw(self, *_):
@@ -274,6 +287,11 @@ class ParameterSpacePanel(QWidget):
     @Slot()
     def _on_timeline(self) -> None:
         self.goto_requested.emit(int(self.timeline.value()))
+
+    @Slot(int)
+    def _on_timeline_value(self, value: int) -> None:
+        if not self.timeline.isSliderDown() and value != self.step:   # dragging ends in sliderReleased
+            self.goto_requested.emit(int(value))
 
     def _goto_relative(self, delta: int) -> None:
         target = self.step + delta

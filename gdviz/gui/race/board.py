@@ -6,7 +6,7 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from gdviz.training.race_session import RACER_COLOURS, RacerSpec
 
@@ -52,7 +52,21 @@ class RaceBoard(QTableWidget):
         self._filling = False
         self.itemChanged.connect(self._on_item_changed)
 
+    def discard_edit(self) -> None:
+        """Close an open cell editor without writing its text anywhere."""
+        if self.state() == QAbstractItemView.State.EditingState:
+            self._filling = True
+            try:
+                editor = self.indexWidget(self.currentIndex())
+                if editor is not None:
+                    self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+                else:
+                    self.setCurrentItem(None)
+            finally:
+                self._filling = False
+
     def show_specs(self, specs: tuple[RacerSpec, ...], names: tuple[str, ...]) -> None:
+        self.discard_edit()
         self._filling = True
         try:
             self.setRowCount(len(specs))

@@ -33,6 +33,16 @@ def _tutorial_source():
     return make_plane_data(), 0
 
 
+def describe_data(data) -> str:
+    """Which data the race fits, in a few words."""
+    n = getattr(data, "points", None)
+    if n is None:
+        return ""
+    if getattr(data, "true_W", None) is None:
+        return f"data: loaded file, {n} points"
+    return f"data: generated, {n} points, noise {data.noise:g}, seed {data.seed}"
+
+
 class RaceTab(QWidget):
     #: a short sentence for the status bar
     message = Signal(str)
@@ -103,9 +113,13 @@ class RaceTab(QWidget):
         self.tol.setToolTip("a racer has arrived when its loss − L* ≤ tol; changing it restarts")
         self.tol.activated.connect(self.restart)
         self.step_label = QLabel("step 0")
+        self.step_label.setMinimumWidth(self.step_label.fontMetrics().horizontalAdvance("step 000000000"))
+        self.data_label = QLabel("")
+        self.data_label.setToolTip("the data every racer fits: the Plane fit tab's data in use "
+                                   "(a loaded file or the generated points), taken at each Reset")
         top = QHBoxLayout()
         for w in (QLabel("Preset"), self.preset, self.play_button, step, reset, QLabel("Pace"), self.pace,
-                  QLabel("tol"), self.tol, self.step_label):
+                  QLabel("tol"), self.tol, self.step_label, self.data_label):
             top.addWidget(w)
         top.addStretch(1)
 
@@ -202,7 +216,7 @@ class RaceTab(QWidget):
                 s.racer()
         except Exception as e:
             self.show_error(str(e))
-            self.board.show_specs(self.specs, self._names())
+            self._reshow()
             return False
         self.specs = specs
         self.restart()
@@ -221,6 +235,7 @@ class RaceTab(QWidget):
 
     @Slot(int)
     def on_preset(self, index: int) -> None:
+        self.board.discard_edit()    # an editor left open would write into the new racers' cells
         self.set_specs(PRESETS[self.preset.itemText(index)])
 
     @Slot()
@@ -248,15 +263,27 @@ class RaceTab(QWidget):
             name, text = dlg.rule()
             self.set_specs(self.specs + (RacerSpec("rule", rule=text, label=name),))
 
+    def _reshow(self) -> None:
+        """Put the racers' lr/m back and keep the leaderboard's numbers (never blank until a step)."""
+        self.board.show_specs(self.specs, self._names())
+        if self.last_update is not None and len(self.last_update.racers) == len(self.specs):
+            self.board.show_update(self.last_update)
+
     @Slot(int, int, str)
     def on_edited(self, row: int, column: int, text: str) -> None:
+        if not 0 <= row < len(self.specs) or (column == 2 and self.specs[row].effective()[1] is None):
+            self._reshow()           # a cell that is not this racer's to edit: nothing to refuse
+            return
+        if not text.strip():
+            self._reshow()           # an emptied cell is no edit: the value stays, no message
+            return
         try:
             value = float(text)
             if not math.isfinite(value):
                 raise ValueError
         except ValueError:
-            self.show_error(f"{text!r} is not a number")
-            self.board.show_specs(self.specs, self._names())
+            self.show_error(f"{text!r} is not a number: the racer keeps its value")
+            self._reshow()
             return
         spec = self.specs[row]
         spec = replace(spec, lr=value) if column == 1 else replace(spec, momentum=value)
@@ -282,6 +309,7 @@ class RaceTab(QWidget):
         self.board.show_specs(specs, names)
         self.plots.start(names, start, theta_star, min_loss, data, float(self.tol.currentData()))
         self._data = data
+        self.data_label.setText(describe_data(data))
         if self.planes is not None:
             self.planes.set_data(data)
         with_m = [i for i, s in enumerate(specs) if s.uses_momentum or s.kind == "rule"]

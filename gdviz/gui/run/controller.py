@@ -203,6 +203,14 @@ class TrainingController(QObject):
         """Start again from step 0 at (W, b)."""
         self._worker.set_start(W, b)
 
+    def undo_start(self) -> None:
+        """Undo the last new start: the previous start, state and history come back."""
+        self._worker.undo_start()
+
+    def tutorial_start(self) -> None:
+        """Start again from the tutorial's start (W from the init seed, b = 0)."""
+        self._worker.tutorial_start()
+
     def last_update(self) -> Update | None:
         return self._last
 

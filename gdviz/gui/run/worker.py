@@ -149,6 +149,14 @@ class TrainingWorker(QObject):
 
         self._put(("start", np.asarray(W, np.float64).ravel().tolist(), float(np.ravel(b)[0])))
 
+    def undo_start(self) -> None:
+        """Put back the start, state and history the last new start replaced (refused if none)."""
+        self._put(("undo_start",))
+
+    def tutorial_start(self) -> None:
+        """Start again from step 0 at the tutorial's own start (undoable like any new start)."""
+        self._put(("tutorial_start",))
+
     def open_file(self, path: str, columns=None) -> None:
         """Load a CSV/TSV data file or a .gdviz session (where the loop runs: no freeze)."""
         self._flags.playing.clear()
