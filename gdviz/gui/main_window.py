@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         self._save(config=config)
         self.memory.save_per_optimizer(self.controls.optimizer_form.per_optimizer())
         if self.plane_tab.param_panel.isVisible():      # the ghost: where this change leads
-            self.plane_tab.param_panel.preview(config)
+            self.plane_tab.param_panel.request_ghost(config)
 
     @Slot(object, object)
     def on_start_requested(self, W, b) -> None:
