@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         if win is not None:
             self.restoreState(win)
         self.tabs.setCurrentIndex(1 if scene == "playground" else 0)
+        self.on_tab_changed(self.tabs.currentIndex())  # a state saved on the Race tab hid the dock
         if self.memory.problems:
             self.status.show_message("Settings: " + "; ".join(self.memory.problems), 15000)
         app = QApplication.instance()
@@ -192,6 +193,8 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width()
                                + scroll.verticalScrollBar().sizeHint().width() + 4)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        self._controls_wanted = True   # View → Controls (not closable: Qt greys its action out)
+        self.dock.toggleViewAction().triggered.connect(self._on_controls_toggled)
 
     def _connect(self) -> None:
         c, ctl = self.controller, self.controls
@@ -266,7 +269,7 @@ class MainWindow(QMainWindow):
         self._save(config=config)
         self.memory.save_per_optimizer(self.controls.optimizer_form.per_optimizer())
         if self.plane_tab.param_panel.isVisible():      # the ghost: where this change leads
-            self.plane_tab.param_panel.preview(config)
+            self.plane_tab.param_panel.request_ghost(config)
 
     @Slot(object, object)
     def on_start_requested(self, W, b) -> None:
@@ -342,10 +345,16 @@ class MainWindow(QMainWindow):
         plane = index == 0
         # The controls, run keys and status fields belong to the plane fit only: on the
         # Playground tab, R or Space must not reset or run a fit nobody is looking at.
-        self.dock.setVisible(plane)
+        self.dock.setVisible(plane and self._controls_wanted)
+        self.dock.toggleViewAction().setEnabled(plane)
         for act in (self.act_play, self.act_step, self.act_reset, self.act_backward):
             act.setEnabled(plane)
         self.status.set_fields_visible(plane)
+
+    @Slot(bool)
+    def _on_controls_toggled(self, on: bool) -> None:
+        self._controls_wanted = on
+        self.on_tab_changed(self.tabs.currentIndex())
 
     def show_guide_on_first_launch(self) -> None:
         self.menus.show_guide_on_first_launch()

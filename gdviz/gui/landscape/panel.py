@@ -111,6 +111,8 @@ class ParameterSpacePanel(QWidget):
         self.step = 0
         self.horizon = 0
         self.ghost: np.ndarray | None = None
+        self._ghost_from: tuple | None = None     # (config, step, from a start) the ghost was made for
+        self._ghost_wanted: tuple | None = None   # (config, after a restart) a change still on its way
         self._ghost_fit = None
         self._extent = None
         self._levels = (0.0, 1.0)
@@ -124,10 +126,9 @@ class ParameterSpacePanel(QWidget):
             self.stability.set_landscape(self.land)
         self._follow_path(u)
         self.theta = np.r_[np.ravel(snap.W), np.ravel(snap.b)].astype(np.float64)
-        if self.config != u.config:
-            self.ghost = None
         self.config, self.state, self.step, self.horizon = u.config, u.state, snap.step, u.horizon
         self._snap = snap
+        self._follow_ghost(u)
         self.timeline.blockSignals(True)
         self.timeline.setRange(0, max(self.horizon, snap.step))
         if not self.timeline.isSliderDown():
@@ -180,7 +181,7 @@ class ParameterSpacePanel(QWidget):
             true_theta = [*self.data.true_W, self.data.true_b]
         self.plot.draw_markers(geo, self.theta, true_theta)
         self.plot.draw_path(geo, self.path, self.theta)
-        self.plot.draw_ghost(geo, self.ghost)
+        self.plot.draw_ghost(geo, self._ghost_ahead())
         self.plot.draw_conditioned(geo, self.cond_result[0] if self.cond_result else None)
         vectors, box = self.arrows()
         self.plot.draw_arrows(geo, self.theta, vectors)
@@ -242,14 +243,58 @@ class ParameterSpacePanel(QWidget):
         return vectors, box
 
     # -- ghost: the next 300 steps with the engine itself, on a copy of the state -------------------
+    def request_ghost(self, config: TrainConfig | None = None, after_restart: bool = False) -> None:
+        """Show the ghost of a change sent to the engine: it is computed from the engine's state
+        once the first Update carrying ``config`` (after a restart, for a new start) arrives, so it
+        starts exactly where the changed run does."""
+        config = config or self.config
+        if config is None:
+            return
+        if not after_restart and config == self.config and self.state is not None:
+            self._ghost_wanted = None       # already in force (no new Update will come): now
+            self.preview(config)
+        else:
+            self._ghost_wanted = (config, after_restart)
+
+    def _follow_ghost(self, u) -> None:
+        """Compute a wanted ghost, keep a valid one, drop one the run has left behind."""
+        want = self._ghost_wanted
+        if want is not None:
+            if u.config == want[0] and (u.restart or not want[1]):
+                self._ghost_wanted = None
+                self._compute_ghost(u.config, None)
+            return                           # an Update from before the change: keep what is drawn
+        if self.ghost is None or self._ghost_from is None:
+            return
+        config, step, from_start = self._ghost_from
+        if from_start:                       # a Shift+drag preview: until the run starts again
+            keep = not (u.restart or u.jumped)
+        else:                                # until the run leaves it (reset, jump, other config, 300 steps)
+            keep = (not (u.restart or u.jumped) and u.config == config
+                    and step <= u.snapshot.step <= step + GHOST_STEPS)
+        if not keep:
+            self.ghost, self._ghost_from = None, None
+
+    def _ghost_ahead(self) -> np.ndarray | None:
+        """The part of the ghost still ahead of the run (all of it for a start preview)."""
+        if self.ghost is None or self._ghost_from is None or self._ghost_from[2]:
+            return self.ghost
+        done = self.step - self._ghost_from[1]
+        return self.ghost[max(done, 0):] if done < len(self.ghost) - 1 else None
+
     def preview(self, config: TrainConfig | None = None, start=None) -> np.ndarray | None:
         """Compute (and draw) the ghost path for ``config`` from the current state, or from
         step 0 at ``start`` (θ); returns the (GHOST_STEPS + 1, 3) path or None."""
-        if self.data is None or (self.state is None and start is None):
-            return None
+        self._compute_ghost(config or self.config, start)
+        self.redraw()
+        return self.ghost
+
+    def _compute_ghost(self, config: TrainConfig | None, start) -> None:
+        self.ghost, self._ghost_from = None, None
+        if self.data is None or config is None or (self.state is None and start is None):
+            return
         from gdviz.training.plane_fit import PlaneFit
 
-        config = config or self.config
         try:
             if self._ghost_fit is None:
                 self._ghost_fit = PlaneFit(self.data, config)
@@ -263,10 +308,9 @@ class ParameterSpacePanel(QWidget):
             _, path = fit.steps_traced(GHOST_STEPS)
             W, b = fit.weights()
             self.ghost = np.concatenate([path, np.r_[np.ravel(W), np.ravel(b)][None]])
+            self._ghost_from = (config, self.step, start is not None)
         except ValueError:
             self.ghost = None
-        self.redraw()
-        return self.ghost
 
     # -- user actions ---------------------------------------------------------------------------------
     def _geo(self):
@@ -277,6 +321,7 @@ class ParameterSpacePanel(QWidget):
         if self.land is None:
             return
         theta = self._geo().to_theta(*xy)
+        self.request_ghost(after_restart=True)     # drawn from the new start once it is in force
         self.start_requested.emit(theta[:2], theta[2:])
 
     @Slot(object)
