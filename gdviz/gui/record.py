@@ -8,14 +8,55 @@ grab the panel, repeat.  ``gdviz --record FILE --steps N`` and File → Record�
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
 PANELS = ("window", "plane", "parameter space", "loss", "graph")
 MAX_SIDE = 1600
+# A GIF is written when it is closed: imageio's Pillow plugin keeps every frame (3 bytes a pixel)
+# until then.  A recording that would hold more than this is refused up front (an MP4 streams its
+# frames to ffmpeg and has no such bound).
+GIF_MEMORY_BUDGET = 768 * 2**20
+
+
+def check_target(path: str) -> None:
+    """Raise ValueError, naming ``path``, unless a recording can be written there: a .gif/.mp4
+    name, in a folder that exists, that is not itself a folder or a special file."""
+    suffix = Path(path).suffix.lower()
+    if not path or suffix not in (".gif", ".mp4"):
+        raise ValueError(f"{path or '(no file name)'}: record to a .gif or a .mp4 file")
+    target = Path(path).expanduser()
+    folder = target.parent
+    if not folder.is_dir():
+        raise ValueError(f"{path}: the folder {folder} does not exist")
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise ValueError(f"{path}: {e.strerror or e}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise ValueError(f"{path} is a folder: give a file name ending in {suffix}")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise ValueError(f"{path} is not a regular file")
+    if not os.access(folder, os.W_OK) or (st is not None and not os.access(target, os.W_OK)):
+        raise ValueError(f"{path}: no permission to write there")
+
+
+def gif_frames_fit(frames: int, height: int, width: int, budget: int = GIF_MEMORY_BUDGET) -> str | None:
+    """None if ``frames`` GIF frames of ``height``×``width`` fit in memory, else why not."""
+    need = frames * height * width * 3
+    if need <= budget:
+        return None
+    most = max(1, budget // (height * width * 3))
+    return (f"a GIF of {frames} frames of {width}×{height} would hold {need / 2**20:.0f} MB in memory "
+            f"until it is written (at most {budget // 2**20} MB, {most} frames of this size): record "
+            f"fewer frames (a frame every more steps), a smaller width, or an MP4")
 
 
 def image_to_array(img: QImage) -> np.ndarray:
@@ -33,9 +74,10 @@ def gif_delay_ms(fps: float) -> int:
 
 
 def open_writer(path: str, fps: float):
-    """An imageio writer for .gif or .mp4; raises ValueError for anything else."""
+    """An imageio writer for .gif or .mp4; raises ValueError for anything else (see check_target)."""
     import imageio.v2 as imageio
 
+    check_target(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".gif":
         # imageio's Pillow plugin takes the delay in milliseconds (1/fps here wrote 0: as fast as
@@ -72,6 +114,12 @@ class Recorder(QObject):
         self._start = 0
         self._cancelled = False
         self._size = None
+        self._pending: np.ndarray | None = None
+
+    @property
+    def active(self) -> bool:
+        """True between start() and finished."""
+        return self._writer is not None
 
     def widget(self):
         t = self.w.plane_tab
@@ -79,33 +127,54 @@ class Recorder(QObject):
                 "loss": t.loss_view, "graph": t.graph_view}[self.panel]
 
     def start(self) -> None:
-        self._writer = open_writer(self.path, self.fps)       # ValueError for a bad suffix
+        """Check everything, open the file, grab the first frame and step on.
+
+        Raises ValueError, with nothing changed, for a file that cannot be written, a GIF that
+        would not fit in memory, or a file the writer cannot open.
+        """
+        check_target(self.path)
         if self.panel == "parameter space":
             self.w.plane_tab.space_tabs.setCurrentWidget(self.w.plane_tab.param_panel)
         elif self.panel == "plane":
             self.w.plane_tab.space_tabs.setCurrentWidget(self.w.plane_view)
+        first = self._frame()
+        frames = -(-self.steps // self.every) + 1
+        if Path(self.path).suffix.lower() == ".gif":
+            why = gif_frames_fit(frames, *first.shape[:2])
+            if why is not None:
+                raise ValueError(f"{self.path}: {why}")
+        try:
+            self._writer = open_writer(self.path, self.fps)
+        except OSError as e:
+            raise ValueError(f"Could not write {self.path}: {e.strerror or e}") from None
         self.w.controller.pause()
         last = self.w.controller.last_update()
         self._start = last.snapshot.step if last is not None else 0
         self._target = self._start
         self.w.controller.update_ready.connect(self._on_update)
-        self._grab()
-        self._advance()
+        self.w.installEventFilter(self)         # closing the window ends the recording, and says so
+        if self._append(first):
+            self._advance()
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.w and event.type() == QEvent.Type.Close and self._writer is not None:
+            self._finish("interrupted: the window was closed", ok=False)
+        return False
 
     def cancel(self) -> None:
         self._cancelled = True
 
     def _advance(self) -> None:
         self._target += self.every
-        for _ in range(self.every):
-            self.w.controller.step()
+        self.w.controller.step(self.every)      # one command for k steps, whatever k
 
     @Slot(object)
     def _on_update(self, u) -> None:
         if self._writer is None or u.snapshot.step < self._target:
             return
         self.w.plane_tab.flush()
-        self._grab()
+        if not self._append(self._frame()):
+            return
         done = u.snapshot.step - self._start
         self.progress.emit(done, self.steps)
         if self._cancelled or done >= self.steps or u.snapshot.diverged:
@@ -114,7 +183,8 @@ class Recorder(QObject):
         else:
             self._advance()
 
-    def _grab(self) -> None:
+    def _frame(self) -> np.ndarray:
+        """The panel as it is drawn now, as an RGB array of the recording's (even) size."""
         img = self.widget().grab().toImage()
         if self.width:
             img = img.scaledToWidth(int(self.width))
@@ -128,18 +198,33 @@ class Recorder(QObject):
         pad = np.zeros((h, w, 3), np.uint8)
         fh, fw = min(h, frame.shape[0]), min(w, frame.shape[1])
         pad[:fh, :fw] = frame[:fh, :fw]
-        self._writer.append_data(pad)
-        self.frames += 1
+        return pad
 
-    def _finish(self, why: str) -> None:
+    def _append(self, frame: np.ndarray) -> bool:
+        """Write one frame; on a write error (a full disk, ffmpeg gone) end the recording, say so."""
+        try:
+            self._writer.append_data(frame)
+        except (OSError, ValueError, RuntimeError) as e:
+            self._finish("", ok=False, error=e)
+            return False
+        self.frames += 1
+        return True
+
+    def _finish(self, why: str, ok: bool = True, error: Exception | None = None) -> None:
         try:
             self.w.controller.update_ready.disconnect(self._on_update)
         except (RuntimeError, TypeError):
             pass
+        self.w.removeEventFilter(self)
         writer, self._writer = self._writer, None
         try:
             writer.close()
         except Exception as e:        # a full disk, a closed pipe: say so, never claim success
-            self.finished.emit(f"Could not write {self.path}: {e}", False)
+            error = error or e
+        if error is not None:
+            # what is on disk is truncated: remove it rather than leave a file that looks finished
+            Path(self.path).unlink(missing_ok=True)
+            self.finished.emit(f"Could not write {self.path}: {getattr(error, 'strerror', None) or error} "
+                               f"(nothing kept)", False)
             return
-        self.finished.emit(f"Recorded {self.frames} frames ({why}) to {self.path}", True)
+        self.finished.emit(f"Recorded {self.frames} frames ({why}) to {self.path}", ok)

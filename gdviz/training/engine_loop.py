@@ -181,7 +181,10 @@ class EngineLoop:
                 return
             if kind == "step":
                 r.log_every = self.pacing.log_every  # stepping by hand: the tutorial's interval
-                self._run_steps(1)
+                n = int(cmd[1]) if len(cmd) > 1 else 1
+                if n < 1:
+                    raise ValueError(f"step needs a count >= 1, not {n}")
+                self._run_steps(n)
             elif kind == "configure":
                 s.configure(cmd[1])
                 self.ops.configured(s)

@@ -89,3 +89,48 @@ def test_recorded_gif_plays_at_the_chosen_fps(qtbot, window, tmp_path):
     durations = gif_durations(path)
     assert len(durations) == 3
     assert all(d is not None and abs(d - 250) <= 10 for d in durations), durations
+
+
+@pytest.mark.parametrize("where,match", [("missing/run.gif", "does not exist"), ("adir.gif", "is a folder")])
+def test_an_unwritable_target_is_refused_before_anything_runs(qtbot, window, tmp_path, where, match):
+    (tmp_path / "adir.gif").mkdir()
+    rec = Recorder(window, str(tmp_path / where), steps=3)
+    with pytest.raises(ValueError, match=match):
+        rec.start()
+    assert last(window).snapshot.step == 0 and not rec.active
+
+
+def test_a_gif_that_would_not_fit_in_memory_is_refused(qtbot, window, tmp_path):
+    rec = Recorder(window, str(tmp_path / "big.gif"), steps=100_000, every=1)
+    with pytest.raises(ValueError, match="MP4"):
+        rec.start()
+    assert not (tmp_path / "big.gif").exists() and last(window).snapshot.step == 0
+
+
+def test_a_write_error_ends_the_recording_with_a_message_and_no_file(qtbot, window, tmp_path, monkeypatch):
+    import errno
+
+    import gdviz.gui.record as record
+
+    real = record.open_writer
+
+    def full_disk(path, fps):
+        w = real(path, fps)
+        calls = {"n": 0}
+        append = w.append_data
+
+        def append_data(frame):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            append(frame)
+        w.append_data = append_data
+        return w
+
+    monkeypatch.setattr(record, "open_writer", full_disk)
+    path = tmp_path / "run.gif"
+    rec = Recorder(window, str(path), steps=6, every=2)
+    with qtbot.waitSignal(rec.finished, timeout=30000) as done:
+        rec.start()
+    message, ok = done.args
+    assert not ok and "No space left" in message and not path.exists() and not rec.active

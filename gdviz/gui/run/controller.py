@@ -136,9 +136,9 @@ class TrainingController(QObject):
         """The requested state (the acknowledged one arrives as ``playing_changed``)."""
         return self._worker.is_playing()
 
-    def step(self) -> None:
-        """Pause and do exactly one update."""
-        self._worker.step_once()
+    def step(self, n: int = 1) -> None:
+        """Pause and do exactly ``n`` updates (one command, answered by one Update)."""
+        self._worker.step_once(n)
 
     def reset(self) -> None:
         self._worker.reset()

@@ -113,10 +113,10 @@ class TrainingWorker(QObject):
     def is_playing(self) -> bool:
         return self._flags.playing.is_set()
 
-    def step_once(self) -> None:
-        """Pause, then do exactly one update."""
+    def step_once(self, n: int = 1) -> None:
+        """Pause, then do exactly ``n`` updates (default one)."""
         self._flags.playing.clear()
-        self._put(("step",))
+        self._put(("step", int(n)) if n != 1 else ("step",))
 
     def set_speed(self, steps_per_s: float | None) -> None:
         self._put(("speed", steps_per_s))
