@@ -8,15 +8,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gdviz.gui.landscape.panel import GHOST_STEPS
-from gdviz.gui.main_window import MainWindow
-from tests.gui.windows import barrier, last, open_window
+from tests.gui.windows import barrier, last, open_param_space_window
 
 
 @pytest.fixture
 def window(qtbot):
-    w = open_window(qtbot, MainWindow(start=False))
-    w.plane_tab.space_tabs.setCurrentWidget(w.plane_tab.param_panel)
-    barrier(qtbot, w)
+    w = open_param_space_window(qtbot)
     yield w
     w.close()
 

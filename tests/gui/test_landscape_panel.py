@@ -8,19 +8,16 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from gdviz.gui.main_window import MainWindow
 from gdviz.training import PlaneFit, TrainConfig, make_plane_data
 from gdviz.training import landscape as ls
-from tests.gui.windows import barrier, last, open_window
+from tests.gui.windows import barrier, last, open_param_space_window
 
 DATA = make_plane_data()
 
 
 @pytest.fixture
 def window(qtbot):
-    w = open_window(qtbot, MainWindow(start=False))
-    w.plane_tab.space_tabs.setCurrentWidget(w.plane_tab.param_panel)
-    barrier(qtbot, w)
+    w = open_param_space_window(qtbot)
     yield w
     w.close()
 

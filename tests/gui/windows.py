@@ -28,6 +28,16 @@ class Counter(QObject):
         self.pongs.append(token)
 
 
+def open_param_space_window(qtbot):
+    """A started MainWindow showing its parameter-space panel, the worker caught up."""
+    from gdviz.gui.main_window import MainWindow
+
+    w = open_window(qtbot, MainWindow(start=False))
+    w.plane_tab.space_tabs.setCurrentWidget(w.plane_tab.param_panel)
+    barrier(qtbot, w)
+    return w
+
+
 def open_window(qtbot, w, speed: float | None = 50.0):
     """Attach a Counter to ``w`` (as ``w.counter``), start its worker, show and activate it.
 
